@@ -1,0 +1,3 @@
+module sigcamp
+
+go 1.25

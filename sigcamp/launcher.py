@@ -1,0 +1,94 @@
+"""A stand-in for the interactive shell a student types into.
+
+Run as the PTY's session leader for launches other than "direct": it ignores
+SIGINT and SIGQUIT as an interactive shell does, starts the program the way the
+launch names, writes the program's PID to a file, adopts orphans (it is a child
+subreaper), and exits with the program's own status.
+
+    python -m sigcamp.launcher MODE PIDFILE PROGRAM [ARGS...]
+
+MODE: setsid      `setsid PROGRAM`: a new session, away from the terminal
+      background  `sh -c 'PROGRAM &'`: a non-interactive shell's background job
+      nohup       `nohup PROGRAM`
+"""
+
+import ctypes
+import os
+import signal
+import sys
+
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_PDEATHSIG = 1
+
+
+def _default_signals():
+    for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def command(mode, pidfile, argv):
+    """The argv that starts `argv` the way `mode` says; the program's PID ends up in pidfile."""
+    if mode == "setsid":
+        return ["setsid", *argv]
+    if mode == "nohup":
+        return ["nohup", *argv]
+    if mode == "background":
+        script = '"$@" & echo $! > "$PIDFILE"; wait $!'
+        return ["sh", "-c", script, "sh", *argv]
+    raise SystemExit(f"unknown launch mode {mode!r}")
+
+
+def main(argv):
+    mode, pidfile, *prog = argv
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGQUIT, signal.SIG_IGN)
+    env = dict(os.environ, PIDFILE=pidfile)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _default_signals()
+            os.execvpe(command(mode, pidfile, prog)[0], command(mode, pidfile, prog), env)
+        finally:
+            os._exit(127)
+    if mode != "background":
+        _write_pid(pidfile, pid)  # setsid (not a group leader here) and nohup exec in place
+    target = pid if mode != "background" else None
+    status = None
+    while True:
+        try:
+            done, st = os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+        if target is None:
+            target = _read_pid(pidfile)
+        if done == target:
+            status = st
+    if status is None:
+        os._exit(127)
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        signal.signal(sig, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [sig])
+        os.kill(os.getpid(), sig)
+    os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
+
+
+def _write_pid(path, pid):
+    tmp = f"{path}.tmp"
+    with open(tmp, "w") as f:
+        f.write(str(pid))
+    os.replace(tmp, path)
+
+
+def _read_pid(path):
+    try:
+        return int(open(path).read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

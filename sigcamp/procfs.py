@@ -1,0 +1,89 @@
+"""Reading signal state from /proc: per-thread masks, decoded to signal names.
+
+/proc/PID/task/TID/status holds each thread's own pending (SigPnd), blocked
+(SigBlk), ignored (SigIgn) and caught (SigCgt) sets, and the process-wide
+pending set (ShdPnd). Bit n-1 of each hex mask is signal n.
+"""
+
+from pathlib import Path
+
+import pandas as pd
+
+# Linux x86-64/arm64 numbering. 32 and 33 are reserved by glibc (SIGCANCEL and
+# SIGSETXID), so its SIGRTMIN, like Python's and `kill -l`'s, is 34.
+_NAMES = {
+    1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS",
+    8: "SIGFPE", 9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2", 13: "SIGPIPE",
+    14: "SIGALRM", 15: "SIGTERM", 16: "SIGSTKFLT", 17: "SIGCHLD", 18: "SIGCONT", 19: "SIGSTOP",
+    20: "SIGTSTP", 21: "SIGTTIN", 22: "SIGTTOU", 23: "SIGURG", 24: "SIGXCPU", 25: "SIGXFSZ",
+    26: "SIGVTALRM", 27: "SIGPROF", 28: "SIGWINCH", 29: "SIGIO", 30: "SIGPWR", 31: "SIGSYS",
+    32: "SIG32", 33: "SIG33",
+}
+SIGRTMIN = 34
+NSIG = 64
+MASK_FIELDS = {"pending": "SigPnd", "shared_pending": "ShdPnd", "blocked": "SigBlk",
+               "ignored": "SigIgn", "caught": "SigCgt"}
+
+
+def name(num):
+    """'SIGINT' for 2, 'SIGRTMIN+3' for 37."""
+    if not 1 <= num <= NSIG:
+        raise ValueError(f"signal numbers run from 1 to {NSIG}, got {num}")
+    return _NAMES.get(num) or f"SIGRTMIN+{num - SIGRTMIN}"
+
+
+def number(signame):
+    """2 for 'SIGINT', 37 for 'SIGRTMIN+3'."""
+    if signame.startswith("SIGRTMIN+"):
+        return SIGRTMIN + int(signame[len("SIGRTMIN+"):])
+    for num, n in _NAMES.items():
+        if n == signame:
+            return num
+    raise ValueError(f"{signame!r} is not a signal name")
+
+
+def decode_mask(mask):
+    """frozenset of signal names in a mask given as hex text ('0000000000004002') or an int."""
+    value = int(mask, 16) if isinstance(mask, str) else int(mask)
+    if value < 0 or value >> NSIG:
+        raise ValueError(f"a signal mask has {NSIG} bits, got {mask!r}")
+    return frozenset(name(n) for n in range(1, NSIG + 1) if value >> (n - 1) & 1)
+
+
+def encode_mask(names):
+    """The int mask for an iterable of signal names (inverse of decode_mask)."""
+    value = 0
+    for n in names:
+        value |= 1 << (number(n) - 1)
+    return value
+
+
+def _status(path):
+    fields = {}
+    for line in Path(path).read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value.strip()
+    return fields
+
+
+def thread_status(pid, tid):
+    """The decoded masks of one thread, as a dict (same keys as thread_masks' columns)."""
+    st = _status(f"/proc/{pid}/task/{tid}/status")
+    row = {"tid": int(tid), "name": st.get("Name", "")}
+    row.update({col: decode_mask(st[key]) for col, key in MASK_FIELDS.items()})
+    return row
+
+
+def thread_masks(pid):
+    """One row per thread of `pid`: tid, name, pending, shared_pending, blocked, ignored, caught.
+
+    The mask columns hold frozensets of signal names. Threads that exit while
+    being read are left out.
+    """
+    rows = []
+    for task in sorted(Path(f"/proc/{pid}/task").iterdir(), key=lambda p: int(p.name)):
+        try:
+            rows.append(thread_status(pid, task.name))
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return pd.DataFrame(rows, columns=["tid", "name", *MASK_FIELDS])
