@@ -7,10 +7,13 @@ about its behaviour on this machine, not a comment that can drift.
 from . import samples, session
 
 
-def run_as_declared(name, *, timeout=10):
-    """Start the sample, perform its Send: steps, wait its Wait: seconds; return the Outcome."""
+def run_as_declared(name, *, env=None, launch=None, wait=None, timeout=10):
+    """Start the sample, perform its Send: steps, wait its Wait: seconds; return the Outcome.
+
+    env, launch and wait override the header's for one run.
+    """
     sample = samples.find(name)
-    with session.start(sample.name, ready=sample.ready, timeout=timeout) as running:
+    with session.start(sample.name, env=env, launch=launch, ready=sample.ready, timeout=timeout) as running:
         for step in sample.send:
             if step.after:
                 running.expect(step.after)
@@ -18,7 +21,7 @@ def run_as_declared(name, *, timeout=10):
                 running.ctrl_c()
             else:
                 running.send(step.what)
-        return running.wait(sample.wait)
+        return running.wait(sample.wait if wait is None else wait)
 
 
 def mismatches(name, outcome):

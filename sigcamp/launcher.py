@@ -9,13 +9,15 @@ subreaper), and exits with the program's own status.
 
 MODE: setsid      `setsid PROGRAM`: a new session, away from the terminal
       background  `sh -c 'PROGRAM &'`: a non-interactive shell's background job
-      nohup       `nohup PROGRAM`
+      nohup       `nohup PROGRAM`, its output relayed through a pipe (nohup would
+                  otherwise send it to ./nohup.out, since stdout is a terminal)
 """
 
 import ctypes
 import os
 import signal
 import sys
+import threading
 
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_PDEATHSIG = 1
@@ -46,13 +48,21 @@ def main(argv):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGQUIT, signal.SIG_IGN)
     env = dict(os.environ, PIDFILE=pidfile)
+    relay = os.pipe() if mode == "nohup" else None
     pid = os.fork()
     if pid == 0:
         try:
             _default_signals()
+            if relay:
+                os.dup2(relay[1], 1)
+                os.close(relay[0])
+                os.close(relay[1])
             os.execvpe(command(mode, pidfile, prog)[0], command(mode, pidfile, prog), env)
         finally:
             os._exit(127)
+    if relay:
+        os.close(relay[1])
+        threading.Thread(target=_copy, args=(relay[0], 1), daemon=True).start()
     if mode != "background":
         _write_pid(pidfile, pid)  # setsid (not a group leader here) and nohup exec in place
     target = pid if mode != "background" else None
@@ -74,6 +84,11 @@ def main(argv):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, [sig])
         os.kill(os.getpid(), sig)
     os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
+
+
+def _copy(src, dst):
+    while chunk := os.read(src, 65536):
+        os.write(dst, chunk)
 
 
 def _write_pid(path, pid):

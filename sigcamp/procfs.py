@@ -29,11 +29,15 @@ def name(num):
     """'SIGINT' for 2, 'SIGRTMIN+3' for 37."""
     if not 1 <= num <= NSIG:
         raise ValueError(f"signal numbers run from 1 to {NSIG}, got {num}")
-    return _NAMES.get(num) or f"SIGRTMIN+{num - SIGRTMIN}"
+    if num in _NAMES:
+        return _NAMES[num]
+    return "SIGRTMIN" if num == SIGRTMIN else f"SIGRTMIN+{num - SIGRTMIN}"
 
 
 def number(signame):
     """2 for 'SIGINT', 37 for 'SIGRTMIN+3'."""
+    if signame == "SIGRTMIN":
+        return SIGRTMIN
     if signame.startswith("SIGRTMIN+"):
         return SIGRTMIN + int(signame[len("SIGRTMIN+"):])
     for num, n in _NAMES.items():
@@ -87,3 +91,14 @@ def thread_masks(pid):
         except (FileNotFoundError, ProcessLookupError):
             continue
     return pd.DataFrame(rows, columns=["tid", "name", *MASK_FIELDS])
+
+
+def process_ids(pid):
+    """pid, ppid, pgrp, session, tty_nr and tpgid (the tty's foreground group) from /proc/PID/stat."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    comm_end = text.rindex(")")
+    fields = text[comm_end + 2:].split()
+    # fields[0] is the state; then ppid, pgrp, session, tty_nr, tpgid (stat fields 4-8)
+    ppid, pgrp, session, tty_nr, tpgid = (int(x) for x in fields[1:6])
+    return {"pid": int(pid), "name": text[text.index("(") + 1:comm_end], "ppid": ppid, "pgrp": pgrp,
+            "session": session, "tty_nr": tty_nr, "tpgid": tpgid}

@@ -2,7 +2,8 @@
 
 A sample is a directory under go_samples/ (pure Go) or c_samples/ (cgo, or C
 alone). Its main file opens with a header of `//` comments (see STYLE.md) that
-says what it does and what a run must show; tests hold every sample to it.
+says what it does and what a run must show; tests hold every sample to it. The
+header ends at the first empty `//` line; prose comments may follow.
 """
 
 import difflib
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import toolchain
-from .errors import BuildError, HeaderError, UnknownSample
+from .errors import BuildError, HeaderError, UnknownSample  # noqa: F401 (re-exported)
 
 SAMPLE_DIRS = ("go_samples", "c_samples")
 SHARED_GO = ("go.mod", "internal")  # module files every Go build depends on
@@ -120,9 +121,12 @@ def parse(main):
         raise HeaderError(f"{where}: the first line needs a one-line summary after `{name}:`")
     fields = {}
     for line in lines[1:]:
-        m = re.match(r"([A-Z][a-z]+(?: [a-z]+)?): (.*)$", line)
+        if not line:
+            break  # a blank comment line ends the header; prose follows
+        m = re.match(r"([A-Za-z ]+): (.*)$", line)
         if not m:
-            continue  # prose
+            raise HeaderError(f"{where}: header line {line!r} is not `Key: value`; end the header with "
+                              "an empty `//` line before prose")
         key, value = m.group(1), m.group(2).strip()
         if key not in KEYS:
             raise HeaderError(f"{where}: unknown header key {key!r}; known keys: {', '.join(sorted(KEYS))}")
@@ -252,3 +256,8 @@ def _compile(sample, out, *, gcflags, overlay):
     proc = subprocess.run(cmd, cwd=toolchain.ROOT, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise BuildError(f"building sample {sample.name!r} failed:\n$ {' '.join(cmd)}\n{proc.stderr.strip()}")
+
+
+def source(name):
+    """The text of a sample's main file, header included."""
+    return find(name).main.read_text()

@@ -16,7 +16,7 @@ from pathlib import Path
 from .errors import ToolchainError
 
 ROOT = Path(__file__).resolve().parent.parent
-BUILD = ROOT / "_build"
+BUILD = Path(os.environ.get("SIGCAMP_BUILD", ROOT / "_build")).resolve()
 TOOLS_BIN = ROOT / ".tools" / "bin"
 VENV_BIN = Path(sys.prefix) / "bin"
 

@@ -1,0 +1,23 @@
+"""Command line: `python -m sigcamp doctor` and `python -m sigcamp course [NOTEBOOK...]`."""
+
+import argparse
+import sys
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m sigcamp")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("doctor", help="check that this machine is ready for the course")
+    course = sub.add_parser("course", help="execute the chapter notebooks headless, write _build/")
+    course.add_argument("notebooks", nargs="*", help="notebooks to run (default: notebooks/*.ipynb)")
+    course.add_argument("--cell-timeout", type=int, default=300, help="seconds per cell (default 300)")
+    args = parser.parse_args(argv)
+    if args.command == "doctor":
+        from .doctor import main as doctor
+        return doctor()
+    from .course import main as run_course
+    return run_course(args.notebooks, cell_timeout=args.cell_timeout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""The chapter notebooks: committed clean, naming only real runtime functions, executing without error."""
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from sigcamp import course, gosource
+
+NOTEBOOKS = course.notebooks()
+FUNC_NAME = re.compile(r"\b((?:runtime|os/signal)\.[a-z_][A-Za-z0-9_]*)\b")
+
+
+def test_there_are_chapters():
+    assert [p.name for p in NOTEBOOKS][:1] == ["01-ctrl-c.ipynb"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs(path):
+    nb = json.loads(path.read_text())
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code":
+            assert not cell.get("outputs") and cell.get("execution_count") is None, f"cell {i} has outputs"
+    assert nb["metadata"]["kernelspec"]["name"] == "sigcamp"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_named_runtime_functions_exist(path):
+    """Every lower-case runtime.x / os/signal.x a chapter names is defined in the installed GOROOT."""
+    text = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"])
+    names = sorted(set(FUNC_NAME.findall(text)))
+    missing = [n for n in names if not gosource.exists(n)]
+    assert not missing, f"{path.name} names functions that do not exist: {missing}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_executes(path):
+    result, _ = course.execute(path)
+    assert result.status == "ok", result.error
+
+
+def test_course_reports_a_malformed_notebook(tmp_path):
+    bad = tmp_path / "99-broken.ipynb"
+    bad.write_text("{ not json")
+    proc = subprocess.run([sys.executable, "-m", "sigcamp", "course", str(bad)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 1
+    assert "is not a readable notebook" in proc.stdout
+    assert bad.read_text() == "{ not json", "the source must never be touched"
+
+
+def test_course_names_the_failing_cell(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell("x = 1"), new_code_cell("import sigcamp\nsigcamp.start('no-such-sample')")])
+    nb.metadata["kernelspec"] = {"name": "sigcamp", "display_name": "Python (sigcamp)", "language": "python"}
+    path = tmp_path / "98-fails.ipynb"
+    nbformat.write(nb, str(path))
+    result, _ = course.execute(path, write=False)
+    assert result.status == "failed" and result.cell == 1
+    assert "UnknownSample" in result.error and "no-such-sample" in result.error

@@ -1,0 +1,52 @@
+"""Decoding /proc signal masks, checked against known vectors and against ps."""
+
+import subprocess
+
+import pytest
+
+import sigcamp
+from sigcamp import procfs
+
+
+@pytest.mark.parametrize("mask, names", [
+    ("0000000000000000", set()),
+    ("0000000000000002", {"SIGINT"}),
+    ("0000000000004002", {"SIGINT", "SIGTERM"}),
+    (1 << 33, {"SIGRTMIN"}),
+    (1 << 36, {"SIGRTMIN+3"}),
+    ("8000000000000000", {"SIGRTMIN+30"}),
+    ("0000000180000000", {"SIG32", "SIG33"}),
+])
+def test_decode_vectors(mask, names):
+    assert procfs.decode_mask(mask) == frozenset(names)
+
+
+def test_go_runtime_catches_all_but_the_uncatchable():
+    """A plain Go program's SigCgt: not KILL/STOP (impossible), not CONT/TSTP/TTIN/TTOU, 32 or 34."""
+    with sigcamp.start("notify-unread") as prog:
+        caught = sigcamp.thread_masks(prog.pid).iloc[0]["caught"]
+    missing = {procfs.name(n) for n in range(1, 65)} - caught
+    assert missing == {"SIGKILL", "SIGSTOP", "SIGCONT", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIG32", "SIGRTMIN"}
+
+
+def test_roundtrip():
+    for n in range(1, 65):
+        assert procfs.encode_mask(procfs.decode_mask(1 << (n - 1))) == 1 << (n - 1)
+    with pytest.raises(ValueError):
+        procfs.decode_mask(1 << 64)
+
+
+def test_thread_masks_agree_with_ps():
+    with sigcamp.start("notify-exit") as prog:
+        df = sigcamp.thread_masks(prog.pid)
+        ps = subprocess.run(["ps", "-L", "-o", "tid=,pending=,blocked=,ignored=,caught=", "-p", str(prog.pid)],
+                            capture_output=True, text=True, check=True).stdout
+    assert len(df) >= 2, "a Go program has several threads"
+    rows = {int(line.split()[0]): line.split()[1:] for line in ps.splitlines()}
+    assert set(rows) == set(df.tid)
+    for _, t in df.iterrows():
+        pending, blocked, ignored, caught = rows[t.tid]
+        assert procfs.decode_mask(blocked) == t.blocked
+        assert procfs.decode_mask(ignored) == t.ignored
+        assert procfs.decode_mask(caught) == t.caught
+        assert procfs.decode_mask(pending) <= t.pending | t.shared_pending
