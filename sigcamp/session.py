@@ -99,6 +99,7 @@ class Running:
         self.started_ns = time.monotonic_ns()
         self.ready_ns = None
         self.sent_ns = None
+        self._output = ""
         self.outcome = None
         if launch != "direct":
             fd, self._pidfile = tempfile.mkstemp(prefix="sigcamp-pid-")
@@ -140,7 +141,7 @@ class Running:
                 "Check that the program prints its ready line once its handlers are installed.",
                 out) from None
         self.ready_ns = time.monotonic_ns()
-        self._output = self._child.before + self._child.after
+        self._output += self._child.before + self._child.after
 
     def _await_pidfile(self, timeout):
         deadline = time.monotonic() + timeout
@@ -184,7 +185,10 @@ class Running:
 
     @property
     def output(self):
-        return getattr(self, "_output", "") + (self._child.before or "" if self.outcome is None else "")
+        """Everything read from the program so far (the full text once it has ended)."""
+        if self.outcome is not None:
+            return self.outcome.output
+        return (self._output + (self._child.buffer or "")).replace("\r\n", "\n")
 
     def alive(self):
         return self._child.isalive()
@@ -200,7 +204,7 @@ class Running:
         except pexpect.TIMEOUT:
             ended = time.monotonic_ns()
             alive = True
-        self._output = getattr(self, "_output", "") + (self._child.before or "")
+        self._output += self._child.before or ""
         if alive:
             self._kill()
         self._reap()
