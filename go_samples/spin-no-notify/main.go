@@ -3,8 +3,9 @@
 // Exit: killed by SIGINT
 //
 // The runtime installs its handler for SIGINT at start-up. Without Notify the
-// handler (which needs no P and no scheduler) calls dieFromSignal: it restores
-// the default action and re-raises SIGINT, so the kernel kills the process.
+// handler (which needs no P and no scheduler) calls dieFromSignal, which raises
+// SIGINT again; the runtime then puts back the default action and raises it once
+// more, and the kernel kills the process.
 package main
 
 import "fmt"
