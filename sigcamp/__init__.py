@@ -5,12 +5,12 @@ form, `procfs.thread_masks()` reads per-thread signal masks.
 """
 
 from . import procfs, samples
-from .errors import (BuildError, HeaderError, NotReady, SigcampError, ToolchainError,
+from .errors import (BuildError, DelveError, HeaderError, NotReady, SigcampError, ToolchainError,
                      UnknownSample)
 from .procfs import decode_mask, thread_masks
 from .session import Outcome, Running, run, start
 
 __all__ = [
     "start", "run", "Running", "Outcome", "decode_mask", "thread_masks", "procfs", "samples",
-    "SigcampError", "ToolchainError", "UnknownSample", "HeaderError", "BuildError", "NotReady",
+    "SigcampError", "ToolchainError", "UnknownSample", "HeaderError", "BuildError", "NotReady", "DelveError",
 ]

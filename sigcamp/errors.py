@@ -31,3 +31,7 @@ class NotReady(SigcampError):
     def __init__(self, message, output=""):
         super().__init__(message)
         self.output = output
+
+
+class DelveError(SigcampError):
+    """delve refused a request or could not start."""

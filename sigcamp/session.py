@@ -28,7 +28,7 @@ _PR_SET_PDEATHSIG = 1
 _live = weakref.WeakSet()
 
 
-def _child_setup():
+def child_setup():
     """Runs in the child before exec: default dispositions, nothing blocked, die with the parent."""
     for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE,
                 signal.SIGXFSZ, signal.SIGCHLD, signal.SIGUSR1, signal.SIGUSR2):
@@ -108,7 +108,7 @@ class Running:
             argv = [sys.executable, "-m", "sigcamp.launcher", launch, self._pidfile, *argv]
         self._child = pexpect.spawn(
             argv[0], argv[1:], env=env, encoding="utf-8", codec_errors="replace",
-            echo=False, timeout=timeout, preexec_fn=_child_setup, dimensions=(24, 200),
+            echo=False, timeout=timeout, preexec_fn=child_setup, dimensions=(24, 200),
         )
         self._child.delaybeforesend = None
         self._child.delayafterclose = 0
