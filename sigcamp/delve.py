@@ -787,3 +787,17 @@ def trace_sigint(program="notify-loop", *, signame="SIGINT", depth=8, timeout=10
 def _close_leftovers():
     for d in list(_live):
         d.close()
+
+
+def goroutine_snapshot(program="notify-loop", *, settle=0.5, timeout=30):
+    """Run `program` under headless delve until it has printed READY (and `settle` s more),
+    halt it, and return its goroutines (DataFrame)."""
+    with launch(program, timeout=timeout) as dbg:
+        deadline = time.monotonic() + timeout
+        while "READY" not in dbg.target_output:
+            if time.monotonic() > deadline:
+                raise DelveError(f"{program} did not print READY under delve within {timeout} s")
+            stop = dbg.continue_(timeout=settle)
+            if stop.exited:
+                raise DelveError(f"{program} exited under delve before printing READY")
+        return dbg.goroutines()

@@ -63,3 +63,9 @@ def exists(qualified):
     """True when a function like 'runtime.sighandler' or 'os/signal.process' is defined in GOROOT."""
     pkg, _, name = qualified.rpartition(".")
     return pkg != "" and (_src() / pkg).is_dir() and not definitions(name, (pkg,)).empty
+
+
+def godebug_settings():
+    """The GODEBUG settings the installed runtime knows (the dbgvars table in runtime/runtime1.go)."""
+    text = (_src() / "runtime" / "runtime1.go").read_text()
+    return sorted(set(re.findall(r'\{name: "(\w+)"', text)))

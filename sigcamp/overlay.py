@@ -95,3 +95,10 @@ def handler_lines(output):
     sigs = [int(m.group(1)) for m in _LINE.finditer(output)]
     return pd.DataFrame({"order": range(len(sigs)), "sig": sigs, "signal": [procfs.name(s) for s in sigs]},
                         columns=["order", "sig", "signal"])
+
+
+def goroot_source_state():
+    """sha256 and mtime of GOROOT's runtime/signal_unix.go, to show an overlay build leaves it untouched."""
+    path = toolchain.go().goroot / "src" / "runtime" / "signal_unix.go"
+    return {"file": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16],
+            "mtime_ns": path.stat().st_mtime_ns}

@@ -62,26 +62,46 @@ def name_check(names=NAMES_THE_ARTICLE_USES):
     return pd.DataFrame(rows)
 
 
-def claims(*, startup_handlers, plain_masks, events, names):
-    """The article's chapter 2 claims beside the evidence gathered by the other functions."""
-    callers = gosource.calls("enableSignal")
-    callers = ", ".join(f"{r.package}.{r.in_function}" for r in callers.itertuples()) or "nobody"
-    enables = ", ".join(f"{r.in_function} calls {r.text}" for r in gosource.calls("signal_enable").itertuples())
+def claims(*, startup_handlers, plain_masks, events, names, path, one_thread, dispositions, latency_summary):
+    """The article's chapter 2 claims beside the evidence the notebook gathered.
+
+    path: delve.trace_sigint(); one_thread: masks.one_thread_blocks();
+    dispositions: not_caught(); latency_summary: latency.summary().
+    """
     sa = startup_handlers["flags"].str.contains("SA_ONSTACK").sum()
     blocked = int((plain_masks["blocked"] > 0).sum())
     waits = int(events["call"].isin(["rt_sigtimedwait"]).sum())
     missing = ", ".join(names.loc[~names["defined in GOROOT/src"], "name"])
+    callers = ", ".join(f"{r.package}.{r.in_function}" for r in gosource.calls("enableSignal").itertuples())
+    hops = " → ".join(path["function"].str.split(" ").str[0])
+    aimed = one_thread.iloc[1]
+    chld = "SIGCHLD" not in set(dispositions["signal"])
+    lat = latency_summary
+    gc_rows = "; ".join(f"{case}: median {r.median_us / 1000:.2f} ms, p99 {r.p99_us / 1000:.1f} ms"
+                        for case, r in lat.iterrows() if str(case).startswith("go-"))
+    sigdump = "sigdump" in gosource.godebug_settings()
     rows = [
         ("At start-up the runtime blocks every signal; a sigtramp thread waits for them with sigwaitinfo",
          f"{blocked} of {len(plain_masks)} threads of a plain Go program block any signal; "
-         f"{waits} rt_sigtimedwait calls (sigwaitinfo's system call) in its start-up; "
-         f"{sa} handlers installed with SA_ONSTACK: they run asynchronously on each thread's signal stack",
-         "false"),
-        ("The runtime uses functions such as runtime.opensigset, runtime.dosig, mksyscallg and sysmon's needkill",
+         f"{waits} rt_sigtimedwait calls (sigwaitinfo's system call); {sa} handlers installed with "
+         "SA_ONSTACK: they run on whichever thread the kernel picks, on its signal stack", "false"),
+        ("The runtime builds its mask with opensigset, and dosig, mksyscallg and sysmon's needkill handle SIGINT",
          f"not defined anywhere in the installed GOROOT: {missing}", "false"),
+        ("sigtramp → sighandler → dosig → goready, then sysmon notices the signal",
+         f"delve, breakpoints on each hop of one real SIGINT: {hops}", "false"),
         ("signal.enableSignal is called by the runtime to register the handler",
-         f"os/signal.enableSignal is called by {callers}; {enables}: the call goes from os/signal into the runtime",
-         "reversed"),
+         f"enableSignal is called by {callers}, and it calls into the runtime (signal_enable)", "reversed"),
+        ("SIGCHLD is ignored by the runtime",
+         "SIGCHLD's SigCgt bit is set: caught" if chld else "SIGCHLD is not caught", "false" if chld else "true"),
+        ("A signal mask is per M (thread) and is not carried across goroutine switches",
+         f"C blocked SIGINT on one thread: {int(one_thread.iloc[0]['threads blocking SIGINT'])} thread blocks it; "
+         f"a tgkill to it stays pending there ({'in SigPnd' if aimed['SIGINT in its SigPnd'] else 'not pending'}), "
+         f"a kill(2) to the process ends it: {one_thread.iloc[2]['program']}", "true"),
+        ("GC every 1 s: 12.3 ms mean signal latency; every 100 ms: 41.6 ms", gc_rows, "not reproduced"),
+        ("Rebuild the toolchain (make.bash) to add a print to sighandler; GODEBUG=sigdump=1 dumps signals",
+         "go build -overlay patches one file for one build, GOROOT untouched; sigdump is "
+         + ("a GODEBUG setting" if sigdump else "not among the runtime's GODEBUG settings"),
+         "unnecessary; " + ("true" if sigdump else "no such setting")),
     ]
     return pd.DataFrame(rows, columns=["the article claims", "what we measured", "verdict"])
 

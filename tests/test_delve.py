@@ -196,3 +196,10 @@ def test_detach_with_kill_sends_an_attached_program_only_sigint():
             dlv.detach(kill=True)
         outcome = prog.wait(1)
     assert outcome.alive
+
+
+def test_goroutine_snapshot_shows_the_signal_receiver():
+    g = delve.goroutine_snapshot("notify-loop")
+    receiver = g[g.user_function == "os/signal.signal_recv"]
+    assert len(receiver) == 1 and receiver.start_function.iloc[0] == "os/signal.loop"
+    assert "main.main" in set(g.user_function)
