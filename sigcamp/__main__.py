@@ -3,6 +3,8 @@
 import argparse
 import sys
 
+sys.modules.setdefault("rfc3987_syntax", None)  # an optional jsonschema import that costs ~2 s
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m sigcamp")

@@ -34,11 +34,13 @@ def read(path):
     """Read a notebook; a clear error when it is not one."""
     import nbformat
 
+    if not Path(path).is_file():
+        raise ValueError(f"no notebook at {path}")
     try:
         return nbformat.read(str(path), as_version=4)
     except Exception as e:
         raise ValueError(f"{path} is not a readable notebook ({type(e).__name__}: {e}); "
-                         "restore it with `git checkout -- {path}`") from None
+                         f"if it is a chapter, restore it with `git checkout -- {path}`") from None
 
 
 def execute(path, *, cell_timeout=300, write=True):
