@@ -168,3 +168,12 @@ def explorer(scenarios=SCENARIOS):
 
     button.on_click(on_click)
     return w.VBox([w.HBox([pick, button]), out])
+
+
+def preemption_signals(sample="notify-spin"):
+    """Signals the kernel delivered to a sample (strace) around one Ctrl+C: the SIGURGs are sysmon's preemption."""
+    from . import trace
+
+    events = trace.trace(sample, send="ctrl-c")
+    delivered = events[events["call"] == "delivered"]
+    return delivered.groupby("signal").size().rename("deliveries").reset_index()

@@ -53,3 +53,8 @@ def test_claims_are_filled_from_measurements():
 
 def test_terminal_intr_is_ctrl_c():
     assert "intr = ^C" in ctrl_c.terminal_settings()
+
+
+def test_preemption_is_sigurg():
+    counts = ctrl_c.preemption_signals("notify-spin").set_index("signal")["deliveries"]
+    assert counts.get("SIGINT") == 1 and counts.get("SIGURG", 0) >= 1
