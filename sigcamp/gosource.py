@@ -49,7 +49,7 @@ def _rows(pattern, packages):
 
 def definitions(name, packages=("runtime", "os/signal")):
     """Where `func name(` (or a method of that name) is defined in the given packages."""
-    return _rows(re.compile(rf"^func (\([^)]*\) )?{re.escape(name)}\("), packages)
+    return _rows(re.compile(rf"^func (\([^)]*\) )?{re.escape(name)}[(\[]"), packages)
 
 
 def calls(name, packages=("runtime", "os/signal")):

@@ -1,0 +1,158 @@
+// debug-signals: SIGUSR1 writes a goroutine dump and SIGUSR2 a heap profile (runtime/pprof); the service keeps running.
+// Send: SIGUSR1; SIGUSR2 after "DUMP goroutines"; SIGTERM after "DUMP heap"
+// Output contains: DUMP goroutines
+// Output contains: DUMP heap
+// Output contains: got terminated: exit 143
+// Exit: 143
+//
+// The service looks like the article's story: -conns loopback TCP connections
+// (127.0.0.1 only) whose server goroutines sit in net.(*conn).Read waiting for
+// bytes that never come, -workers goroutines waiting on a channel, and a cache
+// of -cache-mib MiB built by fillCache (so the heap profile has a clear top).
+//
+// SIGUSR1: pprof.Lookup("goroutine").WriteTo(f, 2), the same text a crash
+// prints, into <dir>/goroutines-<n>.txt. SIGUSR2: runtime.GC() (so the profile
+// is up to date) and pprof.WriteHeapProfile into <dir>/heap-<n>.pb.gz.
+// Each prints "DUMP <kind> <path> <bytes>". -dir defaults to a fresh temporary
+// directory that is removed at exit. SIGTERM: exit 143.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"sync"
+	"syscall"
+)
+
+var cache [][]byte
+
+// fillCache keeps mib MiB reachable, in 64 KiB blocks.
+func fillCache(mib int) {
+	for i := 0; i < mib*16; i++ {
+		block := make([]byte, 64<<10)
+		block[0] = byte(i)
+		cache = append(cache, block)
+	}
+}
+
+// serveConn waits for data from a client that never sends any.
+func serveConn(c net.Conn, started *sync.WaitGroup) {
+	started.Done()
+	io.Copy(io.Discard, c)
+}
+
+// idleConnections opens n loopback connections and returns the client ends
+// once a goroutine serves each of them.
+func idleConnections(n int) []net.Conn {
+	var started sync.WaitGroup
+	started.Add(n)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println("listen:", err)
+		os.Exit(1)
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serveConn(c, &started)
+		}
+	}()
+	clients := make([]net.Conn, 0, n)
+	for i := 0; i < n; i++ {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			fmt.Println("dial:", err)
+			os.Exit(1)
+		}
+		clients = append(clients, c)
+	}
+	started.Wait()
+	return clients
+}
+
+func worker(jobs chan int, started *sync.WaitGroup) {
+	started.Done()
+	for range jobs {
+	}
+}
+
+// dump writes one profile into dir and reports it.
+func dump(dir, kind string, n int) {
+	name := map[string]string{"goroutines": "goroutines-%d.txt", "heap": "heap-%d.pb.gz"}[kind]
+	path := filepath.Join(dir, fmt.Sprintf(name, n))
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Println("dump:", err)
+		return
+	}
+	if kind == "goroutines" {
+		err = pprof.Lookup("goroutine").WriteTo(f, 2)
+	} else {
+		runtime.GC()
+		err = pprof.WriteHeapProfile(f)
+	}
+	size, _ := f.Seek(0, io.SeekCurrent)
+	f.Close()
+	if err != nil {
+		fmt.Println("dump:", err)
+		return
+	}
+	fmt.Printf("DUMP %s %s %d\n", kind, path, size)
+}
+
+func main() {
+	dir := flag.String("dir", "", "where dumps go (default: a temporary directory removed at exit)")
+	conns := flag.Int("conns", 8, "idle loopback connections")
+	workers := flag.Int("workers", 4, "goroutines waiting for jobs")
+	mib := flag.Int("cache-mib", 16, "MiB kept in the cache")
+	flag.Parse()
+	created := ""
+	if *dir == "" {
+		tmp, err := os.MkdirTemp("", "debug-signals-")
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		created, *dir = tmp, tmp
+	}
+
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGTERM)
+	fillCache(*mib)
+	clients := idleConnections(*conns)
+	jobs := make(chan int)
+	var started sync.WaitGroup
+	started.Add(*workers)
+	for i := 0; i < *workers; i++ {
+		go worker(jobs, &started)
+	}
+	started.Wait()
+	fmt.Printf("pid %d, %d idle connections, %d workers, %d MiB cache\nREADY\n", os.Getpid(), len(clients), *workers, *mib)
+
+	n := 0
+	for sig := range sigs {
+		n++
+		switch sig {
+		case syscall.SIGUSR1:
+			dump(*dir, "goroutines", n)
+		case syscall.SIGUSR2:
+			dump(*dir, "heap", n)
+		case syscall.SIGTERM:
+			fmt.Println("got terminated: exit 143")
+			if created != "" {
+				os.RemoveAll(created)
+			}
+			os.Exit(143)
+		}
+	}
+}
