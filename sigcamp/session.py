@@ -279,7 +279,7 @@ def start(program, *, env=None, args=(), ready="READY", timeout=10, launch=None)
         path, label = samples.build(sample), sample.name
         base_env, base_args, base_launch = sample.env, sample.args, sample.launch
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("GODEBUG", "GOMAXPROCS", "GOTRACEBACK"))}
-    full_env.update(TERM="dumb", **base_env, **(env or {}))
+    full_env.update({"TERM": "dumb", **base_env, **(env or {})})
     argv = [str(path), *(args or base_args)]
     return Running(argv, env=full_env, ready=ready, timeout=timeout, launch=launch or base_launch, label=label)
 

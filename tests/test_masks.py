@@ -16,7 +16,7 @@ def test_with_notify_exactly_one_thread_blocks_most_signals():
         summary = masks.blocked_summary(prog.pid)
     heavy = summary[summary.blocked > 30]
     assert len(heavy) == 1, summary
-    assert not heavy["blocks SIGINT"].iloc[0], "SIGINT is Notify'd, so that thread leaves it unblocked"
+    assert not heavy["blocks SIGINT"].iloc[0], "blockableSig never lets SIGINT be blocked in an executable"
     assert heavy["blocks SIGUSR1"].iloc[0]
     assert (summary.drop(heavy.index).blocked == 0).all()
 
