@@ -387,8 +387,10 @@ class Client:
         self._out, self._err = [], []
         self._out_lock = threading.Condition()
         self._conn = self._side = None
-        cmd = [str(toolchain.dlv()), *argv, "--headless", "--api-version=2",
-               "--accept-multiclient", "--listen=127.0.0.1:0"]
+        head, sep, program_args = (argv[:argv.index("--")], ["--"], argv[argv.index("--") + 1:]) \
+            if "--" in argv else (argv, [], [])
+        cmd = [str(toolchain.dlv()), *head, "--headless", "--api-version=2",
+               "--accept-multiclient", "--listen=127.0.0.1:0", *sep, *program_args]
         self._proc = subprocess.Popen(
             cmd, env=_dlv_env(env), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, start_new_session=True, preexec_fn=child_setup,

@@ -203,3 +203,9 @@ def test_goroutine_snapshot_shows_the_signal_receiver():
     receiver = g[g.user_function == "os/signal.signal_recv"]
     assert len(receiver) == 1 and receiver.start_function.iloc[0] == "os/signal.loop"
     assert "main.main" in set(g.user_function)
+
+
+def test_exec_passes_program_arguments():
+    with delve.launch("/bin/echo", args=("hello", "world")) as dbg:
+        assert dbg.continue_(timeout=10).exited
+        assert dbg.wait_output("hello world", timeout=5)
