@@ -135,6 +135,9 @@ def attach_snapshot(sample="notify-loop", *, settle=0.3):
             attached = tracer_pid(prog.pid, wait=5)
             runner = threading.Thread(target=dbg.continue_, kwargs={"timeout": 30}, daemon=True)
             runner.start()  # the program runs until the halt
+            deadline = time.monotonic() + 20
+            while not dbg.state().running and time.monotonic() < deadline:
+                time.sleep(0.02)  # halting before delve has started the continue would race it
             time.sleep(settle)
             with _Strace(attached) as halting:
                 dbg.halt()
