@@ -5,6 +5,8 @@ fails it); the executed copy and an HTML page go to _build/. Sources in
 notebooks/ are never written.
 """
 
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +57,14 @@ def execute(path, *, cell_timeout=300, write=True):
         nb = read(path)
     except ValueError as e:
         return Result(path.name, 0.0, "failed", str(e)), None
-    client = NotebookClient(nb, timeout=cell_timeout, kernel_name=nb.metadata.get("kernelspec", {}).get("name", "sigcamp"),
+    from traitlets.config import Config
+
+    config = Config()  # the kernel's sockets as files in a private directory, not TCP ports
+    config.KernelManager.transport = "ipc"
+    ipc_dir = Path(tempfile.mkdtemp(prefix="sigcamp-kernel-"))
+    config.KernelManager.ip = str(ipc_dir / "kernel")
+    client = NotebookClient(nb, timeout=cell_timeout, config=config,
+                            kernel_name=nb.metadata.get("kernelspec", {}).get("name", "sigcamp"),
                             resources={"metadata": {"path": str(path.parent)}})
     result = Result(path.name, 0.0, "ok")
     try:
@@ -66,6 +75,7 @@ def execute(path, *, cell_timeout=300, write=True):
         result.error = f"cell {cell}: {_first_line(e)}" if cell is not None else _first_line(e)
     except Exception as e:
         result.status, result.error = "failed", f"{type(e).__name__}: {e}"
+    shutil.rmtree(ipc_dir, ignore_errors=True)
     result.seconds = time.monotonic() - t0
     if write:
         OUT.mkdir(parents=True, exist_ok=True)
@@ -110,5 +120,5 @@ def main(paths=(), *, cell_timeout=300):
     print(f"\n{'notebook':<{width}}  {'seconds':>8}  status")
     for r in results:
         print(f"{r.notebook:<{width}}  {r.seconds:8.1f}  {r.status}{'  ' + r.error if r.error else ''}")
-    print(f"\nexecuted copies in {OUT.relative_to(toolchain.ROOT)}/, HTML in {HTML.relative_to(toolchain.ROOT)}/")
+    print(f"\nexecuted copies in {OUT}/, HTML in {HTML}/")
     return 1 if any(r.status != "ok" for r in results) else 0
