@@ -113,6 +113,8 @@ class Running:
         self._child.delaybeforesend = None
         self._child.delayafterclose = 0
         self._child.delayafterterminate = 0
+        self._child.ptyproc.delayafterclose = 0  # ptyprocess sleeps 0.1 s on close otherwise
+        self._child.ptyproc.delayafterterminate = 0
         self._pgids.add(self._child.pid)
         _live.add(self)
         self.pid = self._child.pid if launch == "direct" else None
