@@ -26,6 +26,12 @@ def main(argv=None):
     g.add_argument("--out", default=_default(commands.grade_all, "out"))
     g.add_argument("--no-sandbox", dest="sandbox", action="store_false")
     g.add_argument("--no-progress", dest="progress", action="store_false")
+    g.add_argument("--scheduler", default=_default(commands.grade_all, "scheduler"),
+                   help="a Dask scheduler's address (tcp://host:8786): grade on its workers")
+    g.add_argument("--timeout", type=float, default=_default(commands.grade_all, "timeout"),
+                   help="lower the lab's wall clock per notebook (seconds)")
+    g.add_argument("--cell-timeout", type=float, default=_default(commands.grade_all, "cell_timeout"),
+                   help="lower the lab's timeout per cell (seconds)")
     c = sub.add_parser("check", help=commands.check.__doc__.splitlines()[0])
     c.add_argument("lab")
     c.add_argument("notebook")
@@ -36,7 +42,8 @@ def main(argv=None):
             return commands.release(a.lab, dest=a.dest)
         if a.command == "grade":
             return commands.grade_all(a.lab, a.submissions, jobs=a.jobs, out=a.out, sandbox=a.sandbox,
-                                      progress=a.progress)
+                                      progress=a.progress, scheduler=a.scheduler, timeout=a.timeout,
+                                      cell_timeout=a.cell_timeout)
         return commands.check(a.lab, a.notebook, sandbox=a.sandbox)
     except commands.labs.LabError as e:
         print(f"error: {e}", file=sys.stderr)

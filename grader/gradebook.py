@@ -1,8 +1,8 @@
 """The gradebook: an append-only journal written as each submission finishes, and the files made from it.
 
 If the grader is killed, the journal keeps every finished submission; the same
-command again skips them (same student, lab and notebook bytes) and the final
-gradebook.csv and results.json equal those of an uninterrupted run.
+command again skips them (same student, lab, notebook bytes and lab checks) and
+the final gradebook.csv and results.json equal those of an uninterrupted run.
 """
 
 import csv
@@ -22,15 +22,22 @@ class Journal:
         self.path.parent.mkdir(parents=True, exist_ok=True)
 
     def load(self):
-        """Finished submissions by (student, lab, digest); a torn last line is ignored."""
+        """Finished submissions by Graded.key; a torn last line (a crash mid-write) is cut off."""
         done = {}
-        if self.path.exists():
-            for line in self.path.read_text().splitlines():
-                try:
-                    g = Graded.from_json(json.loads(line))
-                except (ValueError, TypeError, KeyError):
-                    continue
-                done[(g.student, g.lab, g.digest)] = g
+        if not self.path.exists():
+            return done
+        data = self.path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            with open(self.path, "r+b") as f:
+                f.truncate(data.rfind(b"\n") + 1)
+                os.fsync(f.fileno())
+            data = data[:data.rfind(b"\n") + 1]
+        for line in data.decode(errors="replace").splitlines():
+            try:
+                g = Graded.from_json(json.loads(line))
+            except (ValueError, TypeError, KeyError):
+                continue
+            done[g.key] = g
         return done
 
     def append(self, graded):
@@ -51,7 +58,7 @@ def _atomic_write(path, text):
 def write(out_dir, graded_list):
     """gradebook.csv and results.json, sorted, so the same grading gives the same files."""
     out_dir = Path(out_dir)
-    graded_list = sorted(graded_list, key=lambda g: (g.student, g.lab))
+    graded_list = sorted(graded_list, key=lambda g: (g.student, g.lab, g.digest))
     rows = [r for g in graded_list for r in g.rows]
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")

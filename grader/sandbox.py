@@ -1,28 +1,36 @@
 """Running untrusted work (a student's notebook, a student's program) in a bubblewrap sandbox.
 
-Each run gets its own PID, network, IPC and UTS namespaces, sees only the
-toolchains, the course library and its own job directories, runs as an
-unprivileged UID (one per grading slot), and is held to limits: a cgroup for
-process count and memory, rlimits for CPU time, file size and open files, and a
-wall clock after which the whole sandbox is killed.
+Each run gets its own PID, network, IPC, UTS, mount and cgroup namespaces, sees
+only the toolchains, the course library and the directories it is given, runs
+as an unprivileged UID (one per grading slot, see grader.slots) with no
+capabilities and no_new_privs, and is held to limits: cgroups for process count,
+memory and a fair CPU share, rlimits for address space, CPU time, file size,
+open files and processes per UID, a disk quota on its writable directories,
+and a wall clock after which everything it started is killed.
 """
 
 import os
 import resource
+import select
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sigcamp import toolchain
 
-BASE_UID = 61000
+from . import slots
+
+BASE_UID = slots.BASE_UID
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+CGROUP_PARENT = "sigcamp-grader"
 PASS_ENV = ("SIGCAMP_TEST_RUN",)
 REPO_PARTS = ("sigcamp", "grader", "go_samples", "c_samples", "internal", "go.mod", ".tools")
+STOP = threading.Event()  # set when the grader is interrupted: every running sandbox is stopped
 ETC_FILES = ("alternatives", "ld.so.cache", "localtime", "nsswitch.conf", "hosts", "passwd", "group")
 
 
@@ -32,13 +40,18 @@ class SandboxError(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    wall: float = 300.0          # seconds for the whole run
-    memory: int = 2 << 30        # bytes, for the whole sandbox (cgroup)
-    pids: int = 256              # processes and threads, for the whole sandbox (cgroup)
-    address_space: int = 8 << 30  # bytes per process (Go's runtime reserves ~1 GiB up front)
-    cpu: int = 600               # CPU seconds per process
-    file_size: int = 256 << 20   # bytes per file written
+    wall: float = 300.0            # seconds for the whole run
+    memory: int = 2 << 30          # bytes, for the whole sandbox (cgroup)
+    pids: int = 256                # processes and threads, for the whole sandbox (cgroup pids.max)
+    nproc: int | None = None       # RLIMIT_NPROC for the slot's UID (default: pids)
+    address_space: int = 8 << 30   # bytes per process (Go's runtime reserves ~1 GiB up front)
+    cpu: int = 600                 # CPU seconds per process
+    file_size: int = 256 << 20     # bytes per file written
     open_files: int = 1024
+    disk: int = 4 << 30            # bytes in the writable directories together
+    files: int = 200_000           # files in the writable directories together
+    cpu_shares: int | None = None  # cgroup cpu.shares (default 1024 per CPU: one sandbox may use them all,
+                                   # but a sandbox full of busy processes gets no more than another)
 
 
 @dataclass
@@ -49,6 +62,10 @@ class Result:
     timed_out: bool
     seconds: float
     killed_leftovers: int = 0
+    oom_kills: int = 0            # processes the memory cgroup killed
+    pids_refused: int = 0         # forks the pids cgroup refused
+    over_disk: str | None = None  # why the run was stopped for its disk use
+    output_bytes: int = 0         # stdout + stderr bytes produced (only the tails are kept)
 
 
 @dataclass
@@ -61,7 +78,7 @@ class Sandbox:
 
     @property
     def uid(self):
-        return BASE_UID + self.slot
+        return slots.uid(self.slot)
 
     def prepare(self, path):
         """Make a directory the sandbox may write (owned by the slot's UID)."""
@@ -72,7 +89,7 @@ class Sandbox:
                 os.lchown(p, self.uid, self.uid)
         return path
 
-    def command(self, argv, *, binds, chdir):
+    def command(self, argv, *, binds, chdir, ro_binds=None):
         """The full argv: bwrap, the namespaces and binds, setpriv to the slot's UID, then argv."""
         if not self.enabled:
             return list(map(str, argv))
@@ -92,11 +109,14 @@ class Sandbox:
         ro += [toolchain.ROOT / p for p in REPO_PARTS if (toolchain.ROOT / p).exists()]
         for path in ro:
             cmd += self._parents(path) + ["--ro-bind", str(path), str(path)]
+        for outside, inside in (ro_binds or {}).items():
+            cmd += self._parents(Path(inside)) + ["--ro-bind", str(outside), str(inside)]
         for outside, inside in binds.items():
             cmd += self._parents(Path(inside)) + ["--bind", str(outside), str(inside)]
         cmd += ["--chdir", str(chdir), "--",
                 shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={self.uid}", f"--regid={self.uid}",
-                "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--", *map(str, argv)]
+                "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
+                "--", *map(str, argv)]
         return cmd
 
     @staticmethod
@@ -122,35 +142,63 @@ class Sandbox:
             env = {**os.environ, **env}
         return env
 
-    def run(self, argv, *, binds, chdir, env=None, stdin=b"", wall=None, max_output=1 << 20):
-        """Run argv in the sandbox; kill everything it started after `wall` s. Returns a Result."""
+    def run(self, argv, *, binds, chdir, ro_binds=None, env=None, stdin=b"", wall=None, max_output=1 << 20):
+        """Run argv in the sandbox; kill everything it started after `wall` s. Returns a Result.
+
+        binds (outside -> inside) are writable and count against the disk quota;
+        only the last `max_output` bytes of stdout and stderr are kept.
+        """
         wall = self.limits.wall if wall is None else wall
         cgroups = _Cgroups.make(self) if self.enabled else None
-        cmd = self.command(argv, binds=binds, chdir=chdir)
+        cmd = self.command(argv, binds=binds, chdir=chdir, ro_binds=ro_binds)
         t0 = time.monotonic()
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env=self.environment(env), start_new_session=True,
                                 preexec_fn=lambda: self._child_limits(cgroups),
                                 cwd=None if self.enabled else chdir)
-        timed_out = False
+        tails = [_Tail(proc.stdout, max_output), _Tail(proc.stderr, max_output)]
+        threading.Thread(target=_feed, args=(proc.stdin, stdin), daemon=True).start()
+        timed_out, over_disk = False, None
+        exited = _ExitWaiter(proc)
         try:
-            out, err = proc.communicate(stdin, timeout=wall)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _killpg(proc.pid)
-            out, err = proc.communicate()
-        except BaseException:
-            _killpg(proc.pid)
-            proc.wait()
-            raise
+            deadline, next_disk = t0 + wall, t0 + 1.0
+            while True:
+                now = time.monotonic()
+                if exited(max(0.0, min(deadline, next_disk, now + 0.5) - now)):
+                    break
+                now = time.monotonic()
+                if now >= deadline or STOP.is_set():
+                    timed_out = True
+                    break
+                if now >= next_disk:
+                    over_disk = self._over_disk(binds)
+                    if over_disk:
+                        break
+                    next_disk = now + 1.0
         finally:
+            exited.close()
             _killpg(proc.pid)
-            leftovers = cgroups.destroy() if cgroups else 0
-        return Result(None if timed_out else proc.returncode, out[-max_output:], err[-max_output:],
-                      timed_out, time.monotonic() - t0, leftovers)
+            stats = cgroups.destroy() if cgroups else {}
+            proc.wait()
+            for t in tails:
+                t.finish(timeout=2.0 if self.enabled else 0.5)
+        return Result(None if timed_out or over_disk else proc.returncode, tails[0].data(), tails[1].data(),
+                      timed_out, time.monotonic() - t0, stats.get("killed", 0), stats.get("oom_kills", 0),
+                      stats.get("pids_refused", 0), over_disk, tails[0].total + tails[1].total)
+
+    def _over_disk(self, binds):
+        """Why the writable directories are over quota, or None."""
+        if not self.enabled:
+            return None
+        used, files = disk_usage(list(binds), max_files=self.limits.files + 1)
+        if files > self.limits.files:
+            return f"it made more than {self.limits.files} files"
+        if used > self.limits.disk:
+            return f"it wrote more than {self.limits.disk >> 20} MiB to disk"
+        return None
 
     def _child_limits(self, cgroups):
-        for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
+        for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE, signal.SIGXFSZ):
             signal.signal(sig, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_SETMASK, [])
         if not self.enabled:
@@ -158,10 +206,115 @@ class Sandbox:
         if cgroups:
             cgroups.enter()
         lim = self.limits
+        nproc = lim.pids if lim.nproc is None else lim.nproc
         for res, value in ((resource.RLIMIT_AS, lim.address_space), (resource.RLIMIT_CPU, lim.cpu),
                            (resource.RLIMIT_FSIZE, lim.file_size), (resource.RLIMIT_NOFILE, lim.open_files),
-                           (resource.RLIMIT_NPROC, lim.pids), (resource.RLIMIT_CORE, 0)):
+                           (resource.RLIMIT_NPROC, nproc), (resource.RLIMIT_CORE, 0)):
             resource.setrlimit(res, (value, value))
+
+
+def disk_usage(paths, *, max_files=None):
+    """(bytes allocated, files) under `paths`, not following symlinks; stops counting past max_files."""
+    used = files = 0
+    stack = [str(p) for p in paths]
+    while stack:
+        try:
+            it = os.scandir(stack.pop())
+        except OSError:
+            continue
+        with it:
+            for entry in it:
+                files += 1
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                used += st.st_blocks * 512
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                if max_files and files >= max_files:
+                    return used, files
+    return used, files
+
+
+class _ExitWaiter:
+    """Waits for a process to exit, woken at once by a pidfd (Popen.wait polls, up to 50 ms late)."""
+
+    def __init__(self, proc):
+        self.proc = proc
+        try:
+            self.pidfd = os.pidfd_open(proc.pid)
+        except (AttributeError, OSError):
+            self.pidfd = None
+
+    def __call__(self, timeout):
+        """Whether the process has exited, waiting up to `timeout` s."""
+        if self.pidfd is None:
+            try:
+                self.proc.wait(timeout=max(0.01, timeout))
+                return True
+            except subprocess.TimeoutExpired:
+                return False
+        if self.proc.poll() is None:
+            select.select([self.pidfd], [], [], timeout)
+        return self.proc.poll() is not None
+
+    def close(self):
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+            self.pidfd = None
+
+
+def _feed(pipe, data):
+    try:
+        if data:
+            pipe.write(data)
+    except OSError:
+        pass
+    finally:
+        try:
+            pipe.close()
+        except OSError:
+            pass
+
+
+class _Tail:
+    """Drains a pipe on its own thread, keeping only its last `limit` bytes (and the total count)."""
+
+    def __init__(self, pipe, limit):
+        self.pipe, self.limit, self.total = pipe, limit, 0
+        self.chunks, self.kept = [], 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._drain, daemon=True)
+        self.thread.start()
+
+    def _drain(self):
+        fd = self.pipe.fileno()
+        while not self.stop.is_set():
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except OSError:
+                break
+            if not chunk:
+                break
+            self.total += len(chunk)
+            self.chunks.append(chunk)
+            self.kept += len(chunk)
+            while self.kept - len(self.chunks[0]) >= self.limit:
+                self.kept -= len(self.chunks.pop(0))
+
+    def finish(self, *, timeout):
+        """Wait for EOF (or give up after `timeout` s, when a stray holder keeps the pipe open)."""
+        self.thread.join(timeout)
+        self.stop.set()
+        self.thread.join()
+        self.pipe.close()
+
+    def data(self):
+        return b"".join(self.chunks)[-self.limit:] if self.limit else b""
 
 
 def _killpg(pid):
@@ -171,52 +324,143 @@ def _killpg(pid):
         pass
 
 
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+_stale_cleaned = threading.Lock()
+_stale_done = []
+
+
 @dataclass
 class _Cgroups:
-    """cgroup v1 groups (pids, memory) for one sandbox run; empty when cgroups are not writable."""
+    """cgroup v1 groups (pids, memory, cpu, freezer) for one sandbox run; none when cgroups are not writable."""
 
-    dirs: list
+    dirs: dict
 
     @classmethod
     def make(cls, sandbox):
-        name = f"sigcamp-grader/{os.getpid()}-{sandbox.slot}-{time.monotonic_ns()}"
-        dirs = []
+        with _stale_cleaned:
+            if not _stale_done:
+                remove_stale_cgroups()
+                _stale_done.append(True)
+        name = f"{CGROUP_PARENT}/{os.getpid()}-{sandbox.slot}-{time.monotonic_ns()}"
+        dirs = {}
         for controller, settings in (("pids", {"pids.max": sandbox.limits.pids}),
-                                     ("memory", {"memory.limit_in_bytes": sandbox.limits.memory})):
+                                     ("memory", {"memory.limit_in_bytes": sandbox.limits.memory}),
+                                     ("cpu", {"cpu.shares": sandbox.limits.cpu_shares or 1024 * (os.cpu_count() or 1)}),
+                                     ("freezer", {})):
             d = CGROUP_ROOT / controller / name
             try:
                 d.mkdir(parents=True)
                 for key, value in settings.items():
                     (d / key).write_text(str(value))
-                dirs.append(d)
+                dirs[controller] = d
             except OSError:
                 continue
         return cls(dirs)
 
     def enter(self):
-        for d in self.dirs:
+        for d in self.dirs.values():
             (d / "cgroup.procs").write_text(str(os.getpid()))
 
+    def stats(self):
+        out = {}
+        if "memory" in self.dirs:
+            out["oom_kills"] = _field(self.dirs["memory"] / "memory.oom_control", "oom_kill")
+        if "pids" in self.dirs:
+            out["pids_refused"] = _field(self.dirs["pids"] / "pids.events", "max")
+        return out
+
     def destroy(self):
-        """Kill whatever is still in the groups, then remove them; returns how many were killed."""
-        killed = 0
-        for d in self.dirs:
-            for _ in range(50):
+        """Kill whatever is still in the groups (frozen first, so nothing forks meanwhile), then remove them."""
+        killed = _kill_group(self.dirs.get("freezer"), [*self.dirs.values()])
+        out = {**self.stats(), "killed": killed}
+        for d in self.dirs.values():
+            for _ in range(100):
                 try:
-                    pids = [int(p) for p in (d / "cgroup.procs").read_text().split()]
+                    d.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
                 except OSError:
-                    break
-                if not pids:
-                    break
-                for p in pids:
-                    try:
-                        os.kill(p, signal.SIGKILL)
-                        killed += 1
-                    except ProcessLookupError:
-                        pass
-                time.sleep(0.02)
+                    time.sleep(0.01)
+        return out
+
+
+def _field(path, key):
+    try:
+        for line in path.read_text().splitlines():
+            k, _, v = line.partition(" ")
+            if k == key:
+                return int(v)
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _pids(d):
+    try:
+        return [int(p) for p in (d / "cgroup.procs").read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _kill_group(freezer, dirs):
+    """SIGKILL every process in `dirs`, freezing them first when a freezer group is given."""
+    killed = 0
+    for _ in range(200):
+        pids = sorted({p for d in dirs for p in _pids(d)})
+        if not pids:
+            break
+        frozen = False
+        if freezer is not None:
             try:
-                d.rmdir()
+                (freezer / "freezer.state").write_text("FROZEN")
+                frozen = True
+                for _ in range(100):
+                    if (freezer / "freezer.state").read_text().strip() == "FROZEN":
+                        break
+                    time.sleep(0.005)
+                pids = sorted({p for d in dirs for p in _pids(d)})
             except OSError:
                 pass
-        return killed
+        for p in pids:
+            try:
+                os.kill(p, signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                pass
+        if frozen:
+            try:
+                (freezer / "freezer.state").write_text("THAWED")
+            except OSError:
+                pass
+        time.sleep(0.01)
+    return killed
+
+
+def remove_stale_cgroups():
+    """Remove the groups of grader processes that are gone (a grader killed with SIGKILL leaves them)."""
+    removed = 0
+    for controller in ("pids", "memory", "cpu", "freezer"):
+        parent = CGROUP_ROOT / controller / CGROUP_PARENT
+        if not parent.is_dir():
+            continue
+        for d in parent.iterdir():
+            owner = d.name.split("-", 1)[0]
+            if not d.is_dir() or not owner.isdigit() or _alive(int(owner)):
+                continue
+            _kill_group(d if controller == "freezer" else None, [d])
+            try:
+                d.rmdir()
+                removed += 1
+            except OSError:
+                pass
+    return removed
