@@ -64,7 +64,10 @@ def test_sigwait_owner_gets_the_signal_only_when_every_other_thread_blocks_it(mo
 def test_the_articles_poll_burns_cpu_and_still_needs_the_mask():
     waiting = production.owner_run("constructor", "", "sigwaitinfo", n=6)
     polling = production.owner_run("constructor", "", "poll", n=6)
-    unmasked = production.owner_run("thread", "", "poll", n=6)
+    for _ in range(3):  # which thread the kernel picks is scheduling: on a loaded machine the owner may catch all
+        unmasked = production.owner_run("thread", "", "poll", n=12)
+        if unmasked["C owner got"] < unmasked["sent"]:
+            break
     assert polling["C owner got"] == polling["sent"] and polling["owner's SigBlk has it"] is True
     assert polling["owner CPU %"] > waiting["owner CPU %"]
     assert unmasked["C owner got"] < unmasked["sent"] and unmasked["Go Notify got"] == 0

