@@ -123,7 +123,10 @@ class Running:
                 self._await_ready(ready, timeout)
             if self.pid is None:
                 self.pid = self._await_pidfile(timeout)
-            self._pgids.add(os.getpgid(self.pid))
+            try:
+                self._pgids.add(os.getpgid(self.pid))
+            except ProcessLookupError:
+                pass  # it already ended right after its ready line; wait() reports how
         except BaseException:
             self.close()
             raise
