@@ -41,7 +41,7 @@ def ctrl_c_runs(package, *, runs=3, args=(), ready="READY", delays=(0.05, 0.3, 0
     for i in range(runs):
         delay = delays[i % len(delays)]
         with sigcamp.start(built["binary"], args=tuple(args), ready=ready, timeout=20) as prog:
-            time.sleep(delay)
+            prog.pause(delay)
             prog.ctrl_c()
             outcome = prog.wait(wait)
         result["runs"].append({"delay_s": delay, "how": outcome.how, "exit_code": outcome.exit_code,
@@ -129,7 +129,7 @@ def _press_ctrl_c(binary, *, delay, wait, args=()):
     """
     try:
         with sigcamp.start(str(binary), args=tuple(args), ready="READY", timeout=20) as prog:
-            time.sleep(delay)
+            prog.pause(delay)
             prog.ctrl_c()
             outcome = prog.wait(wait)
     except NotReady as e:

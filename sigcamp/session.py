@@ -188,6 +188,21 @@ class Running:
         self._output += self._child.before + self._child.after
         return self._child.after
 
+    def pause(self, seconds):
+        """Let `seconds` pass while reading the program's output, as a terminal would, so a program
+        that prints a lot never blocks on a full terminal. Returns early if the program ends."""
+        # Take what pexpect read past the last match; its `before` for the next expect starts empty.
+        chunks, self._child.buffer, self._child._before = [self._child.buffer or ""], "", self._child.buffer_type()
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                chunks.append(self._child.read_nonblocking(1 << 16, timeout=min(left, 0.5)))
+            except pexpect.TIMEOUT:
+                continue
+            except (pexpect.EOF, OSError):
+                break
+        self._output += "".join(chunks)
+
     @property
     def output(self):
         """Everything read from the program so far (the full text once it has ended)."""

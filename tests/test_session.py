@@ -42,6 +42,17 @@ def test_send_uses_kill():
     assert outcome.exit_code == 130 and "got signal: terminated" in outcome.output
 
 
+def test_pause_reads_the_output_like_a_terminal():
+    # 4 MB is far more than a PTY buffers: the program finishes only if someone keeps reading.
+    script = "print('READY', flush=True); import sys; sys.stdout.write('x' * 4_000_000 + '\\nDONE\\n')"
+    with sigcamp.start(sys.executable, args=("-c", script)) as prog:
+        prog.pause(30)
+        outcome = prog.wait(5)
+    assert (outcome.exit_code, outcome.alive) == (0, False)
+    assert outcome.output.count("x") == 4_000_000 and outcome.output.endswith("DONE\n")
+    assert (outcome.ended_ns - outcome.ready_ns) / 1e9 < 25, "pause returns once the program has ended"
+
+
 def test_survivor_is_killed_after_the_wait():
     with sigcamp.start("signal-ignore") as prog:
         pid = prog.pid
