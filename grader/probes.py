@@ -53,10 +53,9 @@ def ctrl_c_runs(package, *, runs=3, args=(), ready="READY", delays=(0.05, 0.3, 0
 def thread_blocking(sample, signame):
     """Start a course sample; return its thread masks and the TIDs that block `signame`."""
     with sigcamp.start(sample) as prog:
-        from sigcamp import masks
-        df = masks.settled_masks(prog.pid)
-        return {"pid": prog.pid, "tids": [int(t) for t in df.tid],
-                "blocking": [int(r.tid) for r in df.itertuples() if signame in r.blocked],
+        rows = procfs.settled_thread_rows(prog.pid)
+        return {"pid": prog.pid, "tids": [r["tid"] for r in rows],
+                "blocking": [r["tid"] for r in rows if signame in r["blocked"]],
                 "output": prog.output[-2000:]}
 
 
@@ -76,11 +75,8 @@ def student_blocking_threads(source, *, sample, signame, timeout=60):
     import json
     import sys
 
-    from sigcamp import masks
-
     with sigcamp.start(sample) as prog:
-        truth = masks.settled_masks(prog.pid)
-        truth = sorted(int(r.tid) for r in truth.itertuples() if signame in r.blocked)
+        truth = sorted(r["tid"] for r in procfs.settled_thread_rows(prog.pid) if signame in r["blocked"])
         code = (STUDENT_PRELUDE + source + "\nimport json as _j\n"
                 f"print('ANSWER', _j.dumps(sorted(int(t) for t in blocking_threads({prog.pid}, {signame!r}))))\n")
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)

@@ -25,18 +25,9 @@ def tgkill(pid, tid, signame):
 
 
 def settled_masks(pid, *, agree=3, tries=40, pause=0.05):
-    """thread_masks(pid) read until `agree` reads in a row are equal.
-
-    While Go creates a thread, the new thread and its creator briefly block
-    every signal (newosproc): a single read can catch that.
-    """
-    reads = []
-    for _ in range(tries):
-        reads = [*reads[-(agree - 1):], procfs.thread_masks(pid)]
-        if len(reads) == agree and all(r.equals(reads[0]) for r in reads):
-            break
-        time.sleep(pause)
-    return reads[-1]
+    """thread_masks(pid) read until `agree` reads in a row are equal (see procfs.settled_thread_rows)."""
+    rows = procfs.settled_thread_rows(pid, agree=agree, tries=tries, pause=pause)
+    return pd.DataFrame(rows, columns=["tid", "name", *procfs.MASK_FIELDS])
 
 
 def blocked_summary(pid, watch=("SIGINT", "SIGTERM", "SIGUSR1", "SIGURG")):

@@ -5,9 +5,9 @@
 pending set (ShdPnd). Bit n-1 of each hex mask is signal n.
 """
 
+import time
 from pathlib import Path
 
-import pandas as pd
 
 # Linux x86-64/arm64 numbering. 32 and 33 are reserved by glibc (SIGCANCEL and
 # SIGSETXID), so its SIGRTMIN, like Python's and `kill -l`'s, is 34.
@@ -78,19 +78,39 @@ def thread_status(pid, tid):
     return row
 
 
-def thread_masks(pid):
-    """One row per thread of `pid`: tid, name, pending, shared_pending, blocked, ignored, caught.
-
-    The mask columns hold frozensets of signal names. Threads that exit while
-    being read are left out.
-    """
+def thread_rows(pid):
+    """One dict per thread of `pid` (tid order): tid, name, pending, shared_pending, blocked,
+    ignored, caught. The masks are frozensets of signal names. Threads that exit while being
+    read are left out."""
     rows = []
     for task in sorted(Path(f"/proc/{pid}/task").iterdir(), key=lambda p: int(p.name)):
         try:
             rows.append(thread_status(pid, task.name))
         except (FileNotFoundError, ProcessLookupError):
             continue
-    return pd.DataFrame(rows, columns=["tid", "name", *MASK_FIELDS])
+    return rows
+
+
+def settled_thread_rows(pid, *, agree=3, tries=40, pause=0.05):
+    """thread_rows(pid) read until `agree` reads in a row are equal.
+
+    While Go creates a thread, the new thread and its creator briefly block
+    every signal (newosproc): a single read can catch that.
+    """
+    reads = []
+    for _ in range(tries):
+        reads = [*reads[-(agree - 1):], thread_rows(pid)]
+        if len(reads) == agree and all(r == reads[0] for r in reads):
+            break
+        time.sleep(pause)
+    return reads[-1]
+
+
+def thread_masks(pid):
+    """thread_rows(pid) as a DataFrame: one row per thread, the masks as frozensets of signal names."""
+    import pandas as pd
+
+    return pd.DataFrame(thread_rows(pid), columns=["tid", "name", *MASK_FIELDS])
 
 
 def process_ids(pid):
