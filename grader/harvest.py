@@ -10,8 +10,9 @@ and the encoder runs with its own globals, so names the notebook shadowed or
 replaced there (print, type, json...) do not change it.
 """
 
-import ast
 import json
+
+from . import pyast
 
 MAX_ANSWER = 200_000  # characters of JSON per answer
 
@@ -96,7 +97,7 @@ def parse_reply(reply):
         return None, f"the answers could not be computed ({str(item.get('ename'))[:100]}: {str(item.get('evalue'))[:300]})"
     text = (item.get("data") or {}).get("text/plain")
     try:
-        text = ast.literal_eval(text) if isinstance(text, str) and len(text) < 64 * MAX_ANSWER else None
+        text = pyast.literal_eval(text) if isinstance(text, str) and len(text) < 64 * MAX_ANSWER else None
         json.loads(text)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None, "the answers came back garbled (did the notebook change IPython's display formatters?)"

@@ -15,6 +15,8 @@ import json
 import re
 from pathlib import Path
 
+from . import pyast
+
 HIDDEN = "[hidden]"
 MIN_CONSTANT = 8   # characters; shorter constants (signal names, small words) are not worth hiding
 NAMING_CALLS = ("answer", "file", "sandbox")  # their first argument names a thing; it is not data
@@ -76,7 +78,7 @@ def _naming_nodes(tree):
 
 def check_constants(source):
     """String constants of a checks.py that are data (not messages, docstrings, f-string parts or names)."""
-    tree = ast.parse(source)
+    tree = pyast.parse(source)
     skip = _message_nodes(tree) | _naming_nodes(tree)
     shown = " ".join(n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
                      and id(n) in _message_nodes(tree))

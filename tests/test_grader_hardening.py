@@ -739,3 +739,43 @@ def test_the_same_submission_twice_gives_the_same_rows(regular, tmp_path):
     assert commands.grade_all("02", twice, jobs=2, out=again, progress=False) == 0
     reference = {s: rs for s, rs in by_student(read_rows(d / "reference")).items() if s in ("ada", "cy")}
     assert by_student(read_rows(again)) == reference
+
+
+def test_asts_are_built_safely_from_the_grading_threads():
+    """Python 3.11 counts AST recursion per interpreter: a collection in one thread's parse that lets
+    another thread parse used to fail a submission with "AST constructor recursion depth mismatch".
+    A gc callback that yields the GIL makes that interleaving happen on every collection."""
+    import gc
+
+    from grader import harvest
+
+    source = (LAB.dir / "checks.py").read_text()
+    reply = {"status": "ok", "user_expressions": {"answers": {"status": "ok", "data": {
+        "text/plain": repr(json.dumps({"x": [[[[i]]] for i in range(200)]}))}}}}
+    errors = []
+
+    def work():
+        for _ in range(15):
+            try:
+                redact.check_constants(source)
+                assert harvest.parse_reply(reply)[1] is None
+            except Exception as e:  # noqa: BLE001 (collected and asserted below)
+                errors.append(repr(e))
+
+    def yield_gil(phase, info):
+        if phase == "start":
+            time.sleep(0)
+
+    threshold = gc.get_threshold()
+    gc.callbacks.append(yield_gil)
+    gc.set_threshold(50)
+    try:
+        threads = [threading.Thread(target=work) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        gc.callbacks.remove(yield_gil)
+        gc.set_threshold(*threshold)
+    assert errors == []

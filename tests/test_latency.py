@@ -107,7 +107,13 @@ def test_pause_times_convert_to_the_monotonic_clock_and_match_gctrace(tmp_path):
         report, cycles = latency.parse_report(out.read()), latency.parse_gctrace(err.read())
     latency.check_calibration(report["calibrate"])
     assert len(report["pauses"]) >= 5
+    newest = max(cycle for cycle, _, _ in report["pauses"])
     for cycle, _, pause in report["pauses"]:
+        if cycle not in cycles:
+            # gcMarkTermination restarts the world before it prints the gctrace line: the newest
+            # cycle can be in the report while the program exits before its line is written.
+            assert cycle == newest, f"cycle {cycle} has no gctrace line (newest: {newest})"
+            continue
         sweep_term, _, mark_term = cycles[cycle]
         assert abs(pause - (sweep_term + mark_term)) <= 0.1 * pause + 200_000, (cycle, pause, cycles[cycle])
     assert report["hist"]["/sched/pauses/total/gc:seconds"]
