@@ -264,11 +264,39 @@ class Running:
             return f"killed by {signal_name(self._child.signalstatus)}"
         return f"exit {self._child.exitstatus}"
 
+    def _left(self):
+        """Live processes (zombies aside) of the run's process groups, and the program itself."""
+        left = []
+        for d in Path("/proc").iterdir():
+            if not d.name.isdigit():
+                continue
+            try:
+                state, _, pgrp = (d / "stat").read_text().rsplit(")", 1)[1].split()[:3]
+            except (OSError, ValueError):
+                continue
+            if state != "Z" and (int(pgrp) in self._pgids or int(d.name) == self.pid):
+                left.append(int(d.name))
+        return left
+
+    def _await_gone(self, timeout=5.0):
+        """Until none is left (a loaded machine takes a while to tear a killed process down)."""
+        deadline = time.monotonic() + timeout
+        while (left := self._left()) and time.monotonic() < deadline:
+            self._kill()
+            for pid in left:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            time.sleep(0.01)
+
     def close(self):
-        """Kill every process group of the run and reap; safe to call twice."""
+        """Kill every process group of the run and reap; when it returns, none of them runs any
+        more. Safe to call twice."""
         if self.outcome is None:
             self._kill()
             self._reap()
+        self._await_gone()
         if self._pidfile:
             Path(self._pidfile).unlink(missing_ok=True)
         _live.discard(self)
