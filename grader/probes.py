@@ -32,8 +32,6 @@ def ctrl_c_runs(package, *, runs=3, args=(), ready="READY", delays=(0.05, 0.3, 0
     Returns the build result and, per run: delay before Ctrl+C, how it ended, exit code,
     ms from Ctrl+C to exit, and the output's tail.
     """
-    import time
-
     built = build_go(package)
     result = {"build": built, "runs": []}
     if not built["ok"]:

@@ -9,10 +9,11 @@ runs, so nothing of an earlier submission can outlive it into the next.
 import contextlib
 import fcntl
 import os
-import signal
 import tempfile
 import time
 from pathlib import Path
+
+from sigcamp import procfs
 
 BASE_UID = 61000
 MAX_SLOTS = 64
@@ -38,32 +39,12 @@ def lock_dir():
 
 def processes_of(user):
     """PIDs of live processes (zombies aside) whose real UID is `user`."""
-    found = []
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            status = (d / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if int(fields.get("Uid", "-1 ").split()[0]) == user and not fields.get("State", "").strip().startswith("Z"):
-            found.append(int(d.name))
-    return found
+    return [pid for pid, _, real_uid in procfs.live_processes() if real_uid == user]
 
 
 def kill_user(user, *, timeout=5.0):
-    """SIGKILL every process of `user` until none is left; returns how many were killed."""
-    killed, deadline = 0, time.monotonic() + timeout
-    while (pids := processes_of(user)) and time.monotonic() < deadline:
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
-            except ProcessLookupError:
-                pass
-        time.sleep(0.01)
-    return killed
+    """SIGKILL every process of `user` until none is left; returns how many kills were sent."""
+    return procfs.kill_until_gone(lambda: processes_of(user), timeout=timeout)
 
 
 @contextlib.contextmanager

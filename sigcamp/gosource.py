@@ -5,7 +5,6 @@ defined and who calls it, in the very toolchain the samples are built with.
 """
 
 import re
-from pathlib import Path
 
 import pandas as pd
 

@@ -5,6 +5,8 @@
 pending set (ShdPnd). Bit n-1 of each hex mask is signal n.
 """
 
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -111,6 +113,36 @@ def thread_masks(pid):
     import pandas as pd
 
     return pd.DataFrame(thread_rows(pid), columns=["tid", "name", *MASK_FIELDS])
+
+
+def live_processes():
+    """(pid, pgrp, real uid) of every live process (zombies aside), from /proc/PID/status."""
+    found = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            st = _status(d / "status")
+            if not st["State"].startswith("Z"):
+                found.append((int(d.name), os.getpgid(int(d.name)), int(st["Uid"].split()[0])))
+        except (OSError, KeyError, ValueError, IndexError):
+            continue
+    return found
+
+
+def kill_until_gone(find, *, timeout=5.0):
+    """SIGKILL the PIDs find() returns until it returns none, or `timeout` s pass (a killed
+    process takes a while to go on a loaded machine). Returns how many kills were sent."""
+    killed, deadline = 0, time.monotonic() + timeout
+    while (pids := find()) and time.monotonic() < deadline:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.01)
+    return killed
 
 
 def process_ids(pid):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import container, delve, masks, procfs, session, toolchain, trace
+from . import delve, masks, procfs, session, toolchain, trace
 from .errors import SigcampError
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pexpect
 
-from . import samples
+from . import procfs, samples
 from .procfs import name as signal_name, number as _number
 from .errors import NotReady
 
@@ -265,30 +265,8 @@ class Running:
         return f"exit {self._child.exitstatus}"
 
     def _left(self):
-        """Live processes (zombies aside) of the run's process groups, and the program itself."""
-        left = []
-        for d in Path("/proc").iterdir():
-            if not d.name.isdigit():
-                continue
-            try:
-                state, _, pgrp = (d / "stat").read_text().rsplit(")", 1)[1].split()[:3]
-            except (OSError, ValueError):
-                continue
-            if state != "Z" and (int(pgrp) in self._pgids or int(d.name) == self.pid):
-                left.append(int(d.name))
-        return left
-
-    def _await_gone(self, timeout=5.0):
-        """Until none is left (a loaded machine takes a while to tear a killed process down)."""
-        deadline = time.monotonic() + timeout
-        while (left := self._left()) and time.monotonic() < deadline:
-            self._kill()
-            for pid in left:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-            time.sleep(0.01)
+        """Live processes of the run's process groups, and the program itself."""
+        return [pid for pid, pgrp, _ in procfs.live_processes() if pgrp in self._pgids or pid == self.pid]
 
     def close(self):
         """Kill every process group of the run and reap; when it returns, none of them runs any
@@ -296,7 +274,7 @@ class Running:
         if self.outcome is None:
             self._kill()
             self._reap()
-        self._await_gone()
+        procfs.kill_until_gone(self._left)
         if self._pidfile:
             Path(self._pidfile).unlink(missing_ok=True)
         _live.discard(self)
