@@ -15,6 +15,10 @@
 // is up to date) and pprof.WriteHeapProfile into <dir>/heap-<n>.pb.gz.
 // Each prints "DUMP <kind> <path> <bytes>". -dir defaults to a fresh temporary
 // directory that is removed at exit. SIGTERM: exit 143.
+//
+// READY comes only once every server goroutine is parked in its Read ("IO
+// wait") and every worker in its channel receive, as runtime.Stack sees them:
+// a goroutine that has called started.Done() may not have blocked yet.
 package main
 
 import (
@@ -27,8 +31,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 var cache [][]byte
@@ -86,6 +92,31 @@ func worker(jobs chan int, started *sync.WaitGroup) {
 	}
 }
 
+// parked counts the goroutines blocked in state (as the header of a
+// runtime.Stack dump shows it, e.g. "IO wait") with fn on their stack.
+func parked(state, fn string) int {
+	buf := make([]byte, 1<<20)
+	n := 0
+	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+		header, _, _ := strings.Cut(g, "\n")
+		if strings.Contains(header, "["+state) && strings.Contains(g, fn+"(") {
+			n++
+		}
+	}
+	return n
+}
+
+// waitParked returns once conns goroutines wait in serveConn's Read and
+// workers in worker's receive, or after 5 s.
+func waitParked(conns, workers int) {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if parked("IO wait", "main.serveConn") == conns && parked("chan receive", "main.worker") == workers {
+			return
+		}
+	}
+	fmt.Println("not every goroutine parked within 5 s")
+}
+
 // dump writes one profile into dir and reports it.
 func dump(dir, kind string, n int) {
 	name := map[string]string{"goroutines": "goroutines-%d.txt", "heap": "heap-%d.pb.gz"}[kind]
@@ -137,6 +168,7 @@ func main() {
 		go worker(jobs, &started)
 	}
 	started.Wait()
+	waitParked(*conns, *workers)
 	fmt.Printf("pid %d, %d idle connections, %d workers, %d MiB cache\nREADY\n", os.Getpid(), len(clients), *workers, *mib)
 
 	n := 0

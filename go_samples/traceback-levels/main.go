@@ -42,7 +42,7 @@ func main() {
 		go worker(jobs, &started)
 	}
 	go sleeper(&started)
-	started.Wait() // so no goroutine is still "runnable", just created, when a dump is taken
+	started.Wait() // every goroutine has started running its main.* function
 	fmt.Println("READY")
 	<-usr1
 	panic("asked to panic")
