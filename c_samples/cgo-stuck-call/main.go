@@ -12,6 +12,9 @@
 // runtime.cgocall, main._Cfunc_ledger_wait_for_ack and the Go method that made
 // the call, main.(*ledger).flush. The C function is in its own file so that the
 // compiler cannot inline it into the cgo wrapper: it keeps a frame of its own.
+//
+// READY comes once runtime.Stack shows each of those goroutines where it
+// waits (a fixed sleep would not be enough on a loaded machine).
 package main
 
 // #include "ledger.h"
@@ -19,6 +22,8 @@ import "C"
 
 import (
 	"fmt"
+	"runtime"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -40,6 +45,32 @@ func readConfig(fd int) {
 	syscall.Read(fd, buf)
 }
 
+// waiting reports whether some goroutine is blocked in state (as the header
+// of a runtime.Stack dump shows it, e.g. "syscall") with fn on its stack.
+func waiting(stacks, state, fn string) bool {
+	for _, g := range strings.Split(stacks, "\n\n") {
+		header, _, _ := strings.Cut(g, "\n")
+		if strings.Contains(header, "["+state) && strings.Contains(g, fn+"(") {
+			return true
+		}
+	}
+	return false
+}
+
+// waitUntilEveryoneWaits returns once every goroutine above waits where it
+// should, or after 5 s.
+func waitUntilEveryoneWaits() {
+	buf := make([]byte, 1<<20)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		s := string(buf[:runtime.Stack(buf, true)])
+		if waiting(s, "syscall", "main._Cfunc_ledger_wait_for_ack") && waiting(s, "syscall", "main.readConfig") &&
+			waiting(s, "sleep", "main.main.func1") && waiting(s, "chan receive", "main.main.func2") {
+			return
+		}
+	}
+	fmt.Println("not every goroutine waits yet after 5 s")
+}
+
 func main() {
 	var config, ack [2]int
 	if err := syscall.Pipe(config[:]); err != nil {
@@ -52,13 +83,8 @@ func main() {
 	go readConfig(config[0])
 	go func() { time.Sleep(time.Hour) }()
 	go func() { <-quit }()
-	started := make(chan struct{})
-	go func() {
-		close(started)
-		(&ledger{ackFd: ack[0]}).flush()
-	}()
-	<-started
-	time.Sleep(50 * time.Millisecond) // let every goroutine reach where it waits
+	go (&ledger{ackFd: ack[0]}).flush()
+	waitUntilEveryoneWaits()
 	fmt.Println("READY")
 	select {}
 }
