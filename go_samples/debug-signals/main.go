@@ -39,6 +39,11 @@ import (
 
 var cache [][]byte
 
+// clients holds the client ends for as long as the service runs: a net.Conn
+// nobody references is closed by its finalizer after a garbage collection,
+// and its server goroutine would then see EOF and end.
+var clients []net.Conn
+
 // fillCache keeps mib MiB reachable, in 64 KiB blocks.
 func fillCache(mib int) {
 	for i := 0; i < mib*16; i++ {
@@ -73,17 +78,17 @@ func idleConnections(n int) []net.Conn {
 			go serveConn(c, &started)
 		}
 	}()
-	clients := make([]net.Conn, 0, n)
+	ends := make([]net.Conn, 0, n)
 	for i := 0; i < n; i++ {
 		c, err := net.Dial("tcp", ln.Addr().String())
 		if err != nil {
 			fmt.Println("dial:", err)
 			os.Exit(1)
 		}
-		clients = append(clients, c)
+		ends = append(ends, c)
 	}
 	started.Wait()
-	return clients
+	return ends
 }
 
 func worker(jobs chan int, started *sync.WaitGroup) {
@@ -92,12 +97,11 @@ func worker(jobs chan int, started *sync.WaitGroup) {
 	}
 }
 
-// parked counts the goroutines blocked in state (as the header of a
-// runtime.Stack dump shows it, e.g. "IO wait") with fn on their stack.
-func parked(state, fn string) int {
-	buf := make([]byte, 1<<20)
+// parked counts the goroutines in stacks (a runtime.Stack dump) blocked in
+// state (as a goroutine's header shows it, e.g. "IO wait") with fn on their stack.
+func parked(stacks, state, fn string) int {
 	n := 0
-	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+	for _, g := range strings.Split(stacks, "\n\n") {
 		header, _, _ := strings.Cut(g, "\n")
 		if strings.Contains(header, "["+state) && strings.Contains(g, fn+"(") {
 			n++
@@ -109,8 +113,10 @@ func parked(state, fn string) int {
 // waitParked returns once conns goroutines wait in serveConn's Read and
 // workers in worker's receive, or after 5 s.
 func waitParked(conns, workers int) {
+	buf := make([]byte, 1<<20)
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		if parked("IO wait", "main.serveConn") == conns && parked("chan receive", "main.worker") == workers {
+		s := string(buf[:runtime.Stack(buf, true)])
+		if parked(s, "IO wait", "main.serveConn") == conns && parked(s, "chan receive", "main.worker") == workers {
 			return
 		}
 	}
@@ -160,7 +166,7 @@ func main() {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGTERM)
 	fillCache(*mib)
-	clients := idleConnections(*conns)
+	clients = idleConnections(*conns)
 	jobs := make(chan int)
 	var started sync.WaitGroup
 	started.Add(*workers)
