@@ -132,6 +132,21 @@ def by_student(rows):
     return out
 
 
+def host_listeners(prefix):
+    """Two non-blocking listeners on the host, for a sandboxed program to try to reach: TCP on
+    127.0.0.1 and an abstract unix socket. Returns (tcp, unix, the unix socket's abstract name)."""
+    tcp = socket.socket()
+    tcp.bind(("127.0.0.1", 0))
+    tcp.listen()
+    tcp.setblocking(False)
+    name = f"{prefix}-{os.getpid()}"
+    unix = socket.socket(socket.AF_UNIX)
+    unix.bind("\0" + name)
+    unix.listen()
+    unix.setblocking(False)
+    return tcp, unix, name
+
+
 def notebook(base, extra_cells=(), *, trim=False):
     """The lab 02 solution ('solution') or release ('blank') with code cells appended.
 
@@ -186,15 +201,7 @@ print(json.dumps({"ns": ns, "pid": os.getpid(), "pids": len([p for p in os.listd
 
 
 def test_no_network_and_no_host_sockets(tmp_path):
-    tcp = socket.socket()
-    tcp.bind(("127.0.0.1", 0))
-    tcp.listen()
-    tcp.setblocking(False)
-    name = f"sigcamp-sandbox-test-{os.getpid()}"
-    unix = socket.socket(socket.AF_UNIX)
-    unix.bind("\0" + name)
-    unix.listen()
-    unix.setblocking(False)
+    tcp, unix, name = host_listeners("sigcamp-sandbox-test")
     code = r"""
 import json, socket
 out = {"ifaces": sorted(l.split(":")[0].strip() for l in open("/proc/net/dev").readlines()[2:])}
@@ -531,15 +538,7 @@ CORRUPT = {  # name: (bytes maker, reason every row must give)
 def hostile(tmp_path_factory):
     """The whole corpus, the corrupt files, the solution and the blank release, graded in one run (3 at once)."""
     d = tmp_path_factory.mktemp("hostile")
-    tcp = socket.socket()
-    tcp.bind(("127.0.0.1", 0))
-    tcp.listen()
-    tcp.setblocking(False)
-    abstract = f"sigcamp-hostile-{os.getpid()}"
-    unix = socket.socket(socket.AF_UNIX)
-    unix.bind("\0" + abstract)
-    unix.listen()
-    unix.setblocking(False)
+    tcp, unix, abstract = host_listeners("sigcamp-hostile")
     cases = corpus()
     first = ["stubborn_loop", "fork_bomb", "memory_hog"]  # the longest first; the solution runs beside the bombs
     paths = [d / f"{n}.ipynb" for n in first[:2]] + [d / "solution.ipynb", d / f"{first[2]}.ipynb"]
