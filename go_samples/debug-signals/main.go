@@ -16,9 +16,8 @@
 // Each prints "DUMP <kind> <path> <bytes>". -dir defaults to a fresh temporary
 // directory that is removed at exit. SIGTERM: exit 143.
 //
-// READY comes only once every server goroutine is parked in its Read ("IO
-// wait") and every worker in its channel receive, as runtime.Stack sees them:
-// a goroutine that has called started.Done() may not have blocked yet.
+// READY comes only once runtime.Stack shows every server goroutine parked in
+// its Read ("IO wait") and every worker in its channel receive.
 package main
 
 import (
@@ -32,7 +31,6 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -54,16 +52,13 @@ func fillCache(mib int) {
 }
 
 // serveConn waits for data from a client that never sends any.
-func serveConn(c net.Conn, started *sync.WaitGroup) {
-	started.Done()
+func serveConn(c net.Conn) {
 	io.Copy(io.Discard, c)
 }
 
-// idleConnections opens n loopback connections and returns the client ends
-// once a goroutine serves each of them.
+// idleConnections opens n loopback connections, each served by a goroutine,
+// and returns the client ends.
 func idleConnections(n int) []net.Conn {
-	var started sync.WaitGroup
-	started.Add(n)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fmt.Println("listen:", err)
@@ -75,7 +70,7 @@ func idleConnections(n int) []net.Conn {
 			if err != nil {
 				return
 			}
-			go serveConn(c, &started)
+			go serveConn(c)
 		}
 	}()
 	ends := make([]net.Conn, 0, n)
@@ -87,12 +82,10 @@ func idleConnections(n int) []net.Conn {
 		}
 		ends = append(ends, c)
 	}
-	started.Wait()
 	return ends
 }
 
-func worker(jobs chan int, started *sync.WaitGroup) {
-	started.Done()
+func worker(jobs chan int) {
 	for range jobs {
 	}
 }
@@ -168,12 +161,9 @@ func main() {
 	fillCache(*mib)
 	clients = idleConnections(*conns)
 	jobs := make(chan int)
-	var started sync.WaitGroup
-	started.Add(*workers)
 	for i := 0; i < *workers; i++ {
-		go worker(jobs, &started)
+		go worker(jobs)
 	}
-	started.Wait()
 	waitParked(*conns, *workers)
 	fmt.Printf("pid %d, %d idle connections, %d workers, %d MiB cache\nREADY\n", os.Getpid(), len(clients), *workers, *mib)
 
