@@ -1,4 +1,4 @@
-"""Command line: `python -m sigcamp doctor` and `python -m sigcamp course [NOTEBOOK...]`."""
+"""Command line: `python -m sigcamp doctor|course|site|lab|reset`."""
 
 import argparse
 import sys
@@ -13,12 +13,41 @@ def main(argv=None):
     course = sub.add_parser("course", help="execute the chapter notebooks headless, write _build/")
     course.add_argument("notebooks", nargs="*", help="notebooks to run (default: notebooks/*.ipynb)")
     course.add_argument("--cell-timeout", type=int, default=300, help="seconds per cell (default 300)")
+    sub.add_parser("site", help="write _build/site/ from the executed chapters (make course does it)")
+    sub.add_parser("lab", help="JupyterLab on your workspace (make lab); --help for its options", add_help=False)
+    reset = sub.add_parser("reset", help="restore pristine copies of workspace files (yours go to backups/)")
+    reset.add_argument("paths", nargs="*", help="files or folders in the workspace (default: all)")
+    reset.add_argument("--workspace", default=None, help="the workspace folder (default workspace/)")
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["lab"]:
+        from .lab import main as lab
+        return lab(argv[1:])
     args = parser.parse_args(argv)
+    if args.command == "site":
+        from .site import build
+        print(build())
+        return 0
+    if args.command == "reset":
+        return _reset(args)
     if args.command == "doctor":
         from .doctor import main as doctor
         return doctor()
     from .course import main as run_course
     return run_course(args.notebooks, cell_timeout=args.cell_timeout)
+
+
+def _reset(args):
+    from . import workspace
+    from .errors import SigcampError
+
+    try:
+        report = workspace.reset(args.workspace or workspace.DEFAULT, args.paths)
+    except SigcampError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print("\n".join(report.lines()) or "nothing to restore: every copy is as the course provides it")
+    return 0
 
 
 if __name__ == "__main__":

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from . import samples, session
 from .errors import NotReady, SigcampError
+from .progress import bar as progress_bar
 
 COLUMNS = ["case", "seq", "sent_ns", "received_ns", "latency_us", "overlapped_gc_pause",
            "overlapped_gc_cycle"]
@@ -75,7 +75,7 @@ def measure(cases=None, *, n=1000, progress=True, timeout=10.0, gap_us=1000, see
     Args:
         cases: names from CASES (default: all, in order), or Case objects.
         n: signals per case.
-        progress: show a progress bar (a widget in a notebook).
+        progress: show a progress bar (in a notebook, a line of text updated in place).
         timeout: seconds to wait for READY, for each acknowledgement, and for
             the exit; past it SigcampError. Programs are killed and reaped on
             any error or interrupt.
@@ -113,7 +113,7 @@ def _case(name):
 
 
 def _progress(*, total, enabled):
-    return tqdm(total=total, disable=not enabled, unit="signal", leave=True)
+    return progress_bar(total=total, unit="signal", enabled=enabled)
 
 
 def _run(case, *, n, bar, timeout, gap_us, rng):
