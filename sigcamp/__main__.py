@@ -13,7 +13,13 @@ def main(argv=None):
     course = sub.add_parser("course", help="execute the chapter notebooks headless, write _build/")
     course.add_argument("notebooks", nargs="*", help="notebooks to run (default: notebooks/*.ipynb)")
     course.add_argument("--cell-timeout", type=int, default=300, help="seconds per cell (default 300)")
+    claims = sub.add_parser("ledger", help="judge the article's claims on every Go release (no notebooks); "
+                                           "write _build/claims.csv and claims.html")
+    claims.add_argument("chapters", nargs="*", help="ch1 ... ch5 (default: all)")
     args = parser.parse_args(argv)
+    if args.command == "ledger":
+        from .ledger import main as run_ledger
+        return run_ledger(args.chapters)
     if args.command == "doctor":
         from .doctor import main as doctor
         return doctor()

@@ -121,4 +121,8 @@ def main(paths=(), *, cell_timeout=300):
     for r in results:
         print(f"{r.notebook:<{width}}  {r.seconds:8.1f}  {r.status}{'  ' + r.error if r.error else ''}")
     print(f"\nexecuted copies in {OUT}/, HTML in {HTML}/")
+    from . import ledger
+
+    csv, page = ledger.write_report()
+    print(f"the claim ledger: {csv} and {page}")
     return 1 if any(r.status != "ok" for r in results) else 0
