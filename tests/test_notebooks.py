@@ -47,6 +47,10 @@ def drawing_functions():
     return figures.FIGURES
 
 
+SPEAKS_OF_A_FIGURE = re.compile(r"\b(in|from|read|see) (the|this|these) (figures?|diagrams?|plots?)\b"
+                                r"|\b(the|this|these) (figures?|diagrams?|plots?) (above|below|shows?)\b", re.I)
+
+
 def missing_figures(nb):
     """Cells that call a drawing function but show no image; prose that speaks of a figure with none near it."""
     draws = re.compile(r"\b(" + "|".join(map(re.escape, sorted(drawing_functions()))) + r")\(")
@@ -56,8 +60,7 @@ def missing_figures(nb):
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and draws.search(cell.source) and not shown[i]:
             problems.append(f"cell {i + 1} draws but shows no image: {cell.source.strip().splitlines()[-1]}")
-        if cell.cell_type == "markdown" and re.search(r"\b(the|this|these) (figure|figures|diagram|plot)s?\b",
-                                                     cell.source, re.I):
+        if cell.cell_type == "markdown" and SPEAKS_OF_A_FIGURE.search(cell.source):
             if not any(shown[max(0, i - 3):i + 4]):
                 problems.append(f"cell {i + 1} speaks of a figure, but no cell near it shows one")
     return problems
