@@ -1,6 +1,6 @@
 """The claim ledger: each claim of the article, the experiment that tests it, and a computed verdict.
 
-A claim (sigcamp/claims/chN.py) has a stable id, the article's words in Chinese
+A claim (sigcamp/claims/chN.py, or chN_<part>.py) has a stable id, the article's words in Chinese
 and English, the experiment that tests it (a sigcamp function and its keyword
 arguments) and a judge: a function from that experiment's evidence to a
 `Finding` (a Verdict and what was measured). Nothing here types a verdict: it
@@ -106,15 +106,21 @@ class Claim:
 
 def claims(chapter=None):
     """Every claim in the ledger (or one chapter's), in chapter order."""
-    chosen = [chapter] if chapter else CHAPTERS
+    from . import claims as package
+
     found = []
-    for ch in chosen:
-        try:
-            module = importlib.import_module(f"sigcamp.claims.{ch}")
-        except ModuleNotFoundError:
-            continue
-        found.extend(module.CLAIMS)
+    for ch in [chapter] if chapter else CHAPTERS:
+        for name in _chapter_modules(package, ch):
+            found.extend(importlib.import_module(f"sigcamp.claims.{name}").CLAIMS)
     return found
+
+
+def _chapter_modules(package, chapter):
+    """chN, then chN_<part> modules of the claims package, in name order."""
+    import pkgutil
+
+    names = sorted(m.name for m in pkgutil.iter_modules(package.__path__))
+    return [n for n in names if n == chapter] + [n for n in names if n.startswith(chapter + "_")]
 
 
 def claim(claim_id):

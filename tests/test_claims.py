@@ -1,6 +1,7 @@
 """Every claim's judge, on small evidence fixtures: each verdict it can give comes out of the evidence."""
 
 import importlib
+import pkgutil
 
 import pytest
 
@@ -10,11 +11,14 @@ CLAIMS = ledger.claims()
 
 
 def fixtures(claim):
-    try:
-        module = importlib.import_module(f"claim_fixtures.{claim.chapter}")
-    except ModuleNotFoundError:
-        return []
-    return module.FIXTURES.get(claim.id, [])
+    """The fixtures for a claim, from claim_fixtures/chN.py or chN_<part>.py."""
+    import claim_fixtures
+
+    found = []
+    for info in pkgutil.iter_modules(claim_fixtures.__path__):
+        if info.name == claim.chapter or info.name.startswith(claim.chapter + "_"):
+            found += importlib.import_module(f"claim_fixtures.{info.name}").FIXTURES.get(claim.id, [])
+    return found
 
 
 def test_every_chapter_has_claims():
