@@ -1,13 +1,20 @@
 # The course's commands. Each target sets up what it needs first (scripts/setup).
 PY := .venv/bin/python
+# GO=go1.27.3 (a release, fetched once) or GO=/path/to/go runs the course on that toolchain.
+ifneq ($(GO),)
+export SIGCAMP_GO := $(GO)
+endif
 
-.PHONY: setup course test lab reset doctor bench clean
+.PHONY: setup course ledger test lab reset doctor bench clean
 
 setup:
 	@scripts/setup
 
 course: setup
 	$(PY) -m sigcamp course
+
+ledger: setup
+	$(PY) -m sigcamp ledger
 
 test: setup
 	$(PY) -m pytest

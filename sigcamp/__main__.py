@@ -13,6 +13,9 @@ def main(argv=None):
     course = sub.add_parser("course", help="execute the chapter notebooks headless, write _build/")
     course.add_argument("notebooks", nargs="*", help="notebooks to run (default: notebooks/*.ipynb)")
     course.add_argument("--cell-timeout", type=int, default=300, help="seconds per cell (default 300)")
+    claims = sub.add_parser("ledger", help="judge the article's claims on every Go release (no notebooks); "
+                                           "write _build/claims.csv and claims.html")
+    claims.add_argument("chapters", nargs="*", help="ch1 ... ch5 (default: all)")
     sub.add_parser("site", help="write _build/site/ from the executed chapters (make course does it)")
     sub.add_parser("lab", help="JupyterLab on your workspace (make lab); --help for its options", add_help=False)
     reset = sub.add_parser("reset", help="restore pristine copies of workspace files (yours go to backups/)")
@@ -30,6 +33,9 @@ def main(argv=None):
         return 0
     if args.command == "reset":
         return _reset(args)
+    if args.command == "ledger":
+        from .ledger import main as run_ledger
+        return run_ledger(args.chapters)
     if args.command == "doctor":
         from .doctor import main as doctor
         return doctor()

@@ -119,6 +119,10 @@ def main(paths=(), *, cell_timeout=300):
     for r in results:
         print(f"{r.notebook:<{width}}  {r.seconds:8.1f}  {r.status}{'  ' + r.error if r.error else ''}")
     print(f"\nexecuted copies in {OUT}/, HTML in {HTML}/")
+    from . import ledger
+
+    csv, page = ledger.write_report()
+    print(f"the claim ledger: {csv} and {page}")
     from . import site
 
     print(f"site: {site.build()}")

@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from . import conformance, procfs, session
+from .figures import figure
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def latencies(samples=TIMED, repeat=5):
     return pd.DataFrame(rows)
 
 
+@figure
 def plot_latencies(df):
     """Dot plot of Ctrl+C latencies per sample, log scale; returns the Figure."""
     fig, ax = plt.subplots(figsize=(8, 3.2))

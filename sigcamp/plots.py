@@ -1,12 +1,14 @@
 """Figures for the course's measurements, drawn from the DataFrames sigcamp returns.
 
-Each function takes a DataFrame and returns a matplotlib Figure (closed in
-pyplot, so a notebook shows it once: as the cell's value).
+Each function takes a DataFrame and draws a matplotlib Figure; `figures.figure`
+shows it in a notebook as soon as it is drawn and returns it as `.value`.
 """
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+
+from .figures import figure
 
 GC_STYLE = {  # gc_states() value -> (label, colour)
     "pause": ("a GC stop-the-world overlapped", "tab:red"),
@@ -43,6 +45,7 @@ def _flag(value):
     return None if value is None or pd.isna(value) else bool(value)
 
 
+@figure
 def latency_histograms(df, *, bins=60):
     """One histogram of latency per case, stacked, on a shared log x axis (µs)."""
     cases = _cases(df)
@@ -60,7 +63,6 @@ def latency_histograms(df, *, bins=60):
     axes[0, 0].legend(loc="upper right", fontsize="small")
     fig.suptitle("Signal latency per case")
     fig.tight_layout()
-    plt.close(fig)
     return fig
 
 
@@ -69,6 +71,7 @@ def _mark_quantiles(ax, values):
     ax.axvline(values.quantile(0.99), color="tab:red", lw=1, ls="--", label="p99")
 
 
+@figure
 def latency_scatter(df, *, x="seq"):
     """Latency (log y) against `x` ("seq" or "time"), one panel per case, coloured by
     what GC was doing during each signal's way (see gc_states)."""
@@ -85,7 +88,6 @@ def latency_scatter(df, *, x="seq"):
     axes[-1, 0].set_xlabel("signal number" if x == "seq" else "time since the case's first signal (s)")
     _legend(fig)
     fig.tight_layout(rect=(0, 0, 1, 0.95))
-    plt.close(fig)
     return fig
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import session
 from .errors import NotReady
+from .figures import figure
 
 HOST = "127.0.0.1"  # requests go to the loopback interface only
 RESULTS = {"answered": "tab:green", "refused": "tab:gray", "cut": "tab:red", "timeout": "tab:orange"}
@@ -154,6 +155,7 @@ def scenario_table(scenarios=SCENARIOS, **kw):
     return summarize(runs), runs
 
 
+@figure
 def plot_requests(runs):
     """One panel per run: each request as a bar from sent to answered/refused/cut; the signal at 0."""
     fig, axes = plt.subplots(len(runs), 1, sharex=True, squeeze=False, figsize=(9, 1.2 + 1.25 * len(runs)))
@@ -169,5 +171,4 @@ def plot_requests(runs):
     handles = [plt.Line2D([], [], color=c, lw=3, label=k) for k, c in RESULTS.items()]
     fig.legend(handles=handles, loc="upper center", ncol=4, frameon=False)
     fig.tight_layout(rect=(0, 0, 1, 0.96))
-    plt.close(fig)
     return fig

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from . import session
+from .figures import figure
 
 _UCRED = struct.Struct("iII")  # pid, uid, gid
 
@@ -173,6 +174,7 @@ def pings(events):
     return p
 
 
+@figure
 def plot(events, *, title=None):
     """Two panels: every message per instance over time (pings whose STATUS did not change since the
     previous one in orange), and the watchdog's clock against WATCHDOG_USEC."""
@@ -206,7 +208,6 @@ def plot(events, *, title=None):
     if title:
         fig.suptitle(title, y=1.0)
     fig.tight_layout()
-    plt.close(fig)
     return fig
 
 

@@ -76,8 +76,8 @@ def test_summary_has_median_p99_max_per_case(df):
 
 
 def test_plots_return_figures(df):
-    hist = plots.latency_histograms(df)
-    scatter = plots.latency_scatter(df, x="time")
+    hist = plots.latency_histograms(df).value
+    scatter = plots.latency_scatter(df, x="time").value
     assert isinstance(hist, matplotlib.figure.Figure) and len(hist.axes) == 3
     assert isinstance(scatter, matplotlib.figure.Figure) and len(scatter.axes) == 3
     assert hist.axes[-1].get_xscale() == "log"
