@@ -52,8 +52,8 @@ ol.chapters li, ul.labs li {{ margin: .6rem 0; }} ul.labs p {{ margin: .2rem 0; 
 nav.editions {{ float: right; }} footer {{ margin-top: 3rem; color: #7b8794; font-size: .85em; }}
 .howto {{ background: #f8fafc; border: 1px solid #e4e7eb; border-radius: 6px; padding: .2rem 1rem; }}
 """
-NAV_STYLE = ("position:sticky;top:0;z-index:10;background:#f8fafc;border-bottom:1px solid #e4e7eb;"
-             f"padding:6px 16px;font-family:{htmlexport.FONT_STACK};font-size:14px")
+NAV_STYLE = (".sigcamp-nav { position: sticky; top: 0; z-index: 10; background: #f8fafc; padding: 6px 16px; "
+             f"border-bottom: 1px solid #e4e7eb; font-family: {htmlexport.FONT_STACK}; font-size: 14px; }}")
 
 
 @dataclass
@@ -145,7 +145,7 @@ def _with_nav(page, prev, nxt):
         links.append(f'<a href="{prev.stem}.html">← {html.escape(prev.title)}</a>')
     if nxt:
         links.append(f'<a href="{nxt.stem}.html">{html.escape(nxt.title)} →</a>')
-    nav = f'<nav class="sigcamp-nav" style="{NAV_STYLE}">' + " &nbsp;·&nbsp; ".join(links) + "</nav>"
+    nav = f'<style>{NAV_STYLE}</style><nav class="sigcamp-nav">' + " &nbsp;·&nbsp; ".join(links) + "</nav>"
     return re.sub(r"(<body[^>]*>)", lambda m: m[1] + nav, page, count=1)
 
 

@@ -255,7 +255,8 @@ def test_chapter_2_page_shows_its_figures(browser, tmp_path):
                          "i => i.complete && i.naturalWidth > 0)")
     assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'] .ansi-red-fg") \
         .count() == 0, "the executed chapter has an error"
-    page.locator("h2", has_text=re.compile(r"^6\.")).first.scroll_into_view_if_needed()
+    page.locator("h2", has_text=re.compile(r"^6\.")).first.evaluate(
+        "h => { h.scrollIntoView({block: 'start'}); window.scrollBy(0, -50); }")
     _shot(page, "02-runtime-section-6.png")
     page.evaluate("window.scrollBy(0, 700)")
     _shot(page, "02-runtime-section-6-figures.png")
