@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import htmlexport, toolchain
+from . import htmlexport, toolchain, workspace
 
 OUT = toolchain.BUILD / "site"
 CLAIMS = toolchain.BUILD / "claims.html"
@@ -158,8 +158,8 @@ def _index(edition, chapters, labs, editions, *, up, claims):
         zh = f'<span class="zh" lang="zh-Hans">{e(c.subtitle)}</span>' if c.subtitle else ""
         status = f' <span class="status">({e(c.status)})</span>' if c.status else ""
         items.append(f'<li><a href="chapters/{c.stem}.html">{e(c.title)}</a>{status}{zh}</li>')
-    lab_items = [f'<li><a href="{up}labs/{n}.html">{e(t)}</a> (<a href="{up}labs/{n}/{n}.ipynb" download>notebook</a>)'
-                 f'{_markdown(s)}</li>' for n, t, s in labs]
+    lab_items = [f'<li><a href="{up}labs/{n}.html">{e(t)}</a> (<a href="{up}labs/{n}/{n}.ipynb" download>notebook</a>'
+                 f'{_after(n)}){_markdown(s)}</li>' for n, t, s in labs]
     claims_html = (f'<h2>The claim ledger</h2><p><a href="{up}claims.html">Every claim the course makes, '
                    'with the experiment that shows it and what it measured</a>.</p>') if claims else ""
     chapters_html = f'<ol class="chapters">{"".join(items)}</ol>' if items else \
@@ -179,7 +179,7 @@ comes from a live run of a real program.</p>
 {chapters_html}
 {claims_html}
 <h2>Labs</h2>
-<p>Do each lab after the chapter with the same number.</p>
+<p>Each lab follows the chapter that teaches what it needs.</p>
 <ul class="labs">{"".join(lab_items)}</ul>
 <div class="howto">
 <h2>Run it yourself</h2>
@@ -193,6 +193,11 @@ JupyterLab. Check a lab with
 <footer>Executed {time.strftime("%Y-%m-%d %H:%M")}{f" with {go}" if go else ""}.</footer>
 </body></html>
 """
+
+
+def _after(lab):
+    chapter = workspace.LAB_AFTER.get(lab)
+    return f"; after chapter {int(chapter)}" if chapter else ""
 
 
 def _markdown(text):

@@ -25,15 +25,17 @@ MANIFEST = Path(".sigcamp") / "manifest.json"
 BACKUPS = "backups"
 SKIP = {".ipynb_checkpoints", "__pycache__", ".DS_Store"}
 
+# Each lab comes after the chapter that teaches what it needs (a lab not named here goes last).
+LAB_AFTER = {"01-ctrl-c-shutdown": "01", "02-masks": "02", "05-gc-latency": "02", "03-cgo-ctrl-c": "03",
+             "04-delve-cgocall": "03"}
+
 README = """\
 # Your workspace
 
 Your own copies of the course: edit and run them freely, the course's sources stay untouched.
+Work in this order:
 
-- `chapters/`: the chapter notebooks, in order (01, 02, ...). Run each top to bottom.
-- `labs/`: one folder per lab, with its notebook and the files it needs. Do a lab after the chapter
-  with the same number.
-
+{order}
 Check a lab as you go. In a terminal of JupyterLab (File > New > Terminal, it opens here):
 
     python -m grader check 2 labs/02-masks/02-masks.ipynb
@@ -49,6 +51,26 @@ from the course's folder):
 Your version is moved to `backups/<date-time>/` here, never deleted. With no file named, every
 copy you changed is restored. New chapters and labs appear here the next time you run `make lab`.
 """
+
+
+def course_order(root=toolchain.ROOT):
+    """[(kind, name, workspace path)] in the order to take them: each chapter, then its labs."""
+    root = Path(root)
+    chapters = sorted(p.name for p in (root / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    labs = sorted(p.parent.name for p in (root / "labs").glob("*/release") if p.is_dir())
+    order = []
+    for chapter in chapters:
+        order.append(("chapter", chapter, f"chapters/{chapter}"))
+        order += [("lab", lab, f"labs/{lab}/{lab}.ipynb") for lab in labs if LAB_AFTER.get(lab) == chapter[:2]]
+    placed = {name for _, name, _ in order}
+    return order + [("lab", lab, f"labs/{lab}/{lab}.ipynb") for lab in labs if lab not in placed]
+
+
+def readme(root=toolchain.ROOT):
+    """The workspace's README.md: the course order and how to check and reset."""
+    lines = [f"{i}. {kind}: `{path}`"
+             for i, (kind, _, path) in enumerate(course_order(root), 1)]
+    return README.format(order="\n".join(lines) + "\n")
 
 
 @dataclass
@@ -110,7 +132,7 @@ def create(target=DEFAULT, *, root=toolchain.ROOT):
     report = Report(target)
     for rel, src in _all_sources(root).items():
         dest, key = target / rel, rel.as_posix()
-        new = _content(src)
+        new = _content(src, root)
         if not dest.exists():
             _write(dest, new, src)
             report.added.append(key)
@@ -152,7 +174,7 @@ def reset(target=DEFAULT, paths=(), *, root=toolchain.ROOT):
         n += 1
         backup = target / BACKUPS / f"{stamp}-{n}"
     for rel in chosen:
-        dest, new = target / rel, _content(known[rel])
+        dest, new = target / rel, _content(known[rel], root)
         if dest.exists() and dest.read_bytes() == new:
             continue
         if dest.exists():
@@ -168,7 +190,7 @@ def reset(target=DEFAULT, paths=(), *, root=toolchain.ROOT):
 
 def _all_sources(root):
     found = sources(root)
-    found[Path("README.md")] = None  # generated from README above
+    found[Path("README.md")] = None  # generated: readme()
     return found
 
 
@@ -193,8 +215,8 @@ def _select(target, known, paths):
     return chosen
 
 
-def _content(src):
-    return README.encode() if src is None else src.read_bytes()
+def _content(src, root):
+    return readme(root).encode() if src is None else src.read_bytes()
 
 
 def _write(dest, data, src):

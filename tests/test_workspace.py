@@ -85,7 +85,7 @@ def test_refresh_keeps_student_work_and_updates_untouched_copies(course, tmp_pat
     (course / "labs" / "02-masks" / "release" / "02-masks.ipynb").write_text('{"cells": ["stub v2"]}')
     (course / "notebooks" / "03-new.ipynb").write_text("{}")
     report = workspace.create(ws, root=course)
-    assert report.updated == ["chapters/01-intro.ipynb"]
+    assert sorted(report.updated) == ["README.md", "chapters/01-intro.ipynb"]  # the README lists the new chapter
     assert report.kept == ["labs/02-masks/02-masks.ipynb"]
     assert report.added == ["chapters/03-new.ipynb"]
     assert mine.read_text() == '{"cells": ["my answer"]}'
