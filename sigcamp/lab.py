@@ -91,7 +91,7 @@ def free_port(ip="127.0.0.1"):
 def command(root_dir, *, ip, port, open_browser=False):
     """The jupyter lab command line for `root_dir` (the token travels in JUPYTER_TOKEN, not argv)."""
     argv = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root_dir}", f"--ServerApp.ip={ip}",
-            f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--ServerApp.log_level=WARN",
             f"--ServerApp.open_browser={open_browser}"]
     bash = shutil.which("bash")
     if bash:  # an interactive (not login) shell: a login shell's /etc/profile would reset PATH

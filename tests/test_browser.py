@@ -206,7 +206,8 @@ def test_chapter_1_and_a_lab_in_jupyterlab(browser, lab_server):
     page.keyboard.type(command + "\n")
     text = _wait_text(terminal, lambda t: command in t and t.rstrip().endswith(prompt.rstrip().splitlines()[-1])
                       and len(t) > len(prompt) + len(command) + 10, 180, "the check did not finish")
-    output = text[text.index(command) + len(command):]
+    output = "\n".join(line.rstrip() for line in text[text.index(command) + len(command):].splitlines()
+                       if line.strip())
     assert "Traceback" not in output and "error:" not in output, output
     assert re.search(r"\d+(\.\d+)?\s*(/|of)\s*\d+", output), output
     _shot(page, "lab-02-check.png")
