@@ -174,7 +174,7 @@ def check_cjk_font():
         return Check("CJK font", False, "no font covers Chinese: subtitles show as boxes",
                      "sudo apt-get install -y fonts-noto-cjk", required=False)
     families = [line.split(",")[0].strip() for line in found.splitlines()]
-    return Check("CJK font", True, next((f for f in families if f.endswith(" SC")), families[0]), required=False)
+    return Check("CJK font", True, min(families, key=lambda f: (not f.endswith(" SC"), "Sans" not in f)), required=False)
 
 
 CHECKS = (check_go, check_cgo, check_delve, check_ptrace, check_proc, check_pty, check_sigint,
