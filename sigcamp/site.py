@@ -74,7 +74,8 @@ def build(out=OUT, *, editions=EDITIONS, claims=CLAIMS, labs=LABS):
     lab_list = _write_labs(out, Path(labs))
     has_claims = Path(claims).is_file()
     if has_claims:
-        shutil.copy2(claims, out / "claims.html")
+        (out / "claims.html").write_text(_with_nav(Path(claims).read_text(encoding="utf-8"), None, None, up=""),
+                                         encoding="utf-8")
     for edition in present or editions[:1]:
         base = out / edition.subdir
         chapters = [_chapter(edition, page) for page in chapter_pages(edition)]
@@ -139,8 +140,8 @@ def _write_labs(out, labs):
     return found
 
 
-def _with_nav(page, prev, nxt):
-    links = ['<a href="../index.html">Course index</a>']
+def _with_nav(page, prev, nxt, *, up="../"):
+    links = [f'<a href="{up}index.html">Course index</a>']
     if prev:
         links.append(f'<a href="{prev.stem}.html">← {html.escape(prev.title)}</a>')
     if nxt:

@@ -79,7 +79,8 @@ def test_site_links_every_page_it_names(tmp_path):
     claims.write_text("<html><body>ledger</body></html>")
     index = site.build(tmp_path / "site", editions=(en, zh), claims=claims)
     text = index.read_text()
-    for page in [index, index.parent / "zh" / "index.html", *index.parent.glob("**/chapters/*.html")]:
+    for page in [index, index.parent / "zh" / "index.html", index.parent / "claims.html",
+                 *index.parent.glob("**/chapters/*.html")]:
         for link in _links(page):
             assert (page.parent / link).resolve().exists(), f"{page.name}: broken link {link}"
     assert re.search(r'href="chapters/01-ctrl-c.html">1\. Chapter 01-ctrl-c</a>', text)
@@ -92,6 +93,7 @@ def test_site_links_every_page_it_names(tmp_path):
         assert (index.parent / "labs" / lab / f"{lab}.ipynb").exists()
     zh_index = (index.parent / "zh" / "index.html").read_text()
     assert '<html lang="zh-Hans">' in zh_index and 'href="../index.html"' in zh_index
+    assert 'href="index.html">Course index' in (index.parent / "claims.html").read_text()
     nav = (index.parent / "chapters" / "01-ctrl-c.html").read_text()
     assert 'href="../index.html"' in nav and 'href="02-runtime.html"' in nav
 
