@@ -23,7 +23,7 @@ from . import samples, session, systems, toolchain
 from .errors import NotReady, SigcampError
 from .gdb import run_bounded
 
-LEVELS = ("none", "single", "all", "system", "crash")
+LEVELS = ("none", "single", "all", "system", "2", "crash")  # "2": the article's GOTRACEBACK=2 (= system)
 
 _HEADER = re.compile(r"^goroutine (\d+)(?: gp=\S+)?(?: m=(\S+))?(?: mp=\S+)? \[([^\]]*)\]:\s*$")
 _CALL = re.compile(r"^(.+?)\((?:[^()]*|\.\.\.)\)$")
@@ -107,10 +107,12 @@ def heap_top(profile, *, binary=None, nodecount=10, timeout=180):
     pprof's header lines. The first call builds the pprof tool into the Go
     cache (seconds to a minute); later calls take a fraction of a second.
     """
-    argv = [str(toolchain.go().path), "tool", "pprof", "-top", f"-nodecount={nodecount}"]
+    with toolchain.using("installed") as go:  # any release's pprof reads the profile: build the tool once
+        pass
+    argv = [str(go.path), "tool", "pprof", "-top", f"-nodecount={nodecount}"]
     argv += [str(binary)] if binary else []
     argv.append(str(profile))
-    proc = run_bounded(argv, timeout=timeout, env=toolchain.go_env())
+    proc = run_bounded(argv, timeout=timeout, env=toolchain.go_env({"GOTOOLCHAIN": "local"}))
     if proc.returncode != 0:
         raise SigcampError(f"go tool pprof failed on {profile}:\n{proc.stderr.strip()}")
     rows, header, table = [], [], False
@@ -134,7 +136,8 @@ def heap_top(profile, *, binary=None, nodecount=10, timeout=180):
 @dataclass
 class Dumps:
     """What the service wrote on SIGUSR1 and SIGUSR2, parsed; timings in ms from kill to the DUMP line;
-    cache_mib: what the service really keeps in its cache, to compare with the heap profile's estimate."""
+    cache_mib: what the service really keeps in its cache, to compare with the heap profile's estimate;
+    stw: per dump kind, (stop-the-world pauses during it, upper bound of the longest in µs)."""
 
     goroutines: pd.DataFrame
     heap: pd.DataFrame
@@ -143,6 +146,9 @@ class Dumps:
     alive_after: bool
     timings: dict = field(default_factory=dict)
     cache_mib: int = 0
+    conns: int = 0
+    workers: int = 0
+    stw: dict = field(default_factory=dict)
 
 
 def on_signals(sample="debug-signals", *, conns=8, workers=4, cache_mib=16):
@@ -154,18 +160,20 @@ def on_signals(sample="debug-signals", *, conns=8, workers=4, cache_mib=16):
         args = ("-dir", tmp, "-conns", str(conns), "-workers", str(workers), "-cache-mib", str(cache_mib))
         timings, files = {}, {}
         with session.start(sample, args=args) as prog:
+            stw = {}
             for sig, kind in (("SIGUSR1", "goroutines"), ("SIGUSR2", "heap")):
                 prog.send(sig)
-                prog.expect(rf"DUMP {kind} (\S+) \d+")
+                prog.expect(rf"DUMP {kind} (\S+) \d+ stw=\d+ stw_max_us=\d+")
                 timings[kind] = (time.monotonic_ns() - prog.sent_ns) / 1e6
-                files[kind] = re.search(rf"DUMP {kind} (\S+) \d+", prog.output).group(1)
+                m = re.search(rf"DUMP {kind} (\S+) \d+ stw=(\d+) stw_max_us=(\d+)", prog.output)
+                files[kind], stw[kind] = m.group(1), (int(m.group(2)), int(m.group(3)))
             alive = prog.alive()
             text = Path(files["goroutines"]).read_text()
             heap = heap_top(files["heap"], binary=samples.build(sample))
             prog.send("SIGTERM")
             outcome = prog.wait(5)
     return Dumps(goroutines=parse_goroutines(text), heap=heap, text=text, outcome=outcome, alive_after=alive,
-                 timings=timings, cache_mib=cache_mib)
+                 timings=timings, cache_mib=cache_mib, conns=conns, workers=workers, stw=stw)
 
 
 def _no_core():
