@@ -149,10 +149,21 @@ def _last_line(output):
     return lines[-1] if lines else ""
 
 
-def scenario_table(scenarios=SCENARIOS, **kw):
-    """Run every scenario once; returns (summary, runs). kw goes to run_scenario."""
+def scenario_table(scenarios=SCENARIOS, *, scenario_titles=None, **kw):
+    """Run every scenario once (or those whose titles are listed); returns (summary, runs).
+
+    kw goes to run_scenario. The summary's attrs["runs"] holds the runs too.
+    """
+    if scenario_titles is not None:
+        known = {sc.title: sc for sc in scenarios}
+        missing = [t for t in scenario_titles if t not in known]
+        if missing:
+            raise KeyError(f"no shutdown scenario {missing}; known: {list(known)}")
+        scenarios = [known[t] for t in scenario_titles]
     runs = [run_scenario(sc, **kw) for sc in scenarios]
-    return summarize(runs), runs
+    summary = summarize(runs)
+    summary.attrs["runs"] = runs
+    return summary, runs
 
 
 @figure
