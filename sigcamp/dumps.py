@@ -91,6 +91,17 @@ def goroutine_summary(goroutines):
             .sort_values(ascending=False).reset_index())
 
 
+def goroutine_table(goroutines):
+    """The parsed dump as a reader wants it: no stack text, no column that is empty for every goroutine."""
+    return goroutines.drop(columns="stack").dropna(axis=1, how="all")
+
+
+def heap_table(heap):
+    """pprof's -top rows with sizes in MiB: function, flat (MiB), flat%, cum (MiB), cum%."""
+    return pd.DataFrame({"function": heap["function"], "flat (MiB)": heap["flat_bytes"] / 2**20,
+                         "flat%": heap["flat%"], "cum (MiB)": heap["cum_bytes"] / 2**20, "cum%": heap["cum%"]})
+
+
 _SIZE = re.compile(r"^([\d.]+)([kMG]?B)?$")
 _UNITS = {None: 1, "B": 1, "kB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3}
 
@@ -265,6 +276,19 @@ def traceback_levels(sample="traceback-levels", *, levels=LEVELS, failures=("SIG
     return df
 
 
+def traceback_by_release(releases=None, *, levels=LEVELS):
+    """traceback_levels() on each Go release the course runs on, side by side: one row per failure and
+    level; per release how it ended, the goroutines shown and the register dumps."""
+    parts = []
+    for spec in releases if releases is not None else toolchain.course_versions():
+        with toolchain.using(spec) as go:
+            t = traceback_levels(levels=levels).set_index(["failure", "GOTRACEBACK"])
+        parts.append(t[["ended", "goroutines shown", "runtime frames", "register dumps"]]
+                     .add_prefix(f"{go.version_text}: "))
+    wide = pd.concat(parts, axis=1).reset_index()
+    return wide
+
+
 def traceback_rule():
     """The source lines that decide how much a fatal signal prints: sighandler marks the failure
     as a runtime throw, and gotraceback() gives runtime throws level 2 (system)."""
@@ -272,4 +296,4 @@ def traceback_rule():
         systems.source_lines("runtime/signal_unix.go", r"mp\.throwing = throwTypeRuntime"),
         systems.source_lines("runtime/signal_unix.go", r"level, _, docrash := gotraceback\(\)"),
         systems.source_lines("runtime/runtime1.go", r"else if gp\.m\.throwing >= throwTypeRuntime", after=4),
-    ], ignore_index=True)
+    ], ignore_index=True).drop(columns="match")

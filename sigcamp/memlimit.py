@@ -182,15 +182,18 @@ def run(cases=CASES, **kw):
 
 
 def systemd_attempt():
-    """What PID 1 is, and what `systemd-run --scope -p MemoryMax=64M -p OOMScoreAdjust=-900 true` answers here."""
+    """What PID 1 is, and what `systemd-run --scope -p MemoryMax=64M -p OOMScoreAdjust=-900 true` answers here:
+    a one-row DataFrame (pid 1, attempt, answer, ran)."""
     comm = Path("/proc/1/comm").read_text().strip()
     tool = shutil.which("systemd-run")
     if not tool:
-        return {"pid 1": comm, "attempt": "systemd-run", "answer": "systemd-run is not installed", "ran": False}
+        return pd.DataFrame([{"pid 1": comm, "attempt": "systemd-run", "answer": "systemd-run is not installed",
+                              "ran": False}])
     argv = [tool, "--scope", "-p", "MemoryMax=64M", "-p", "OOMScoreAdjust=-900", "true"]
     try:
         p = subprocess.run(argv, capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL)
         answer, ran = (p.stderr or p.stdout).strip().splitlines()[-1:] or [f"exit {p.returncode}"], p.returncode == 0
     except subprocess.TimeoutExpired:
         answer, ran = ["no answer within 20 s"], False
-    return {"pid 1": comm, "attempt": " ".join(["systemd-run", *argv[1:]]), "answer": answer[0], "ran": ran}
+    return pd.DataFrame([{"pid 1": comm, "attempt": " ".join(["systemd-run", *argv[1:]]), "answer": answer[0],
+                          "ran": ran}])

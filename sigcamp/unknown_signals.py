@@ -61,14 +61,17 @@ def by_release(df):
     return wide.reindex(order).rename_axis(columns=None).reset_index()
 
 
-def source_change():
-    """The lines of os/signal's signal.go (of each course release) that test for a signal with no number."""
+def source_change(releases=None):
+    """The lines of os/signal's signal.go that test for a signal with no number (and the lazy handler of
+    Go 1.27's Notify), and doc.go's word on Windows, in each course release."""
     from .systems import source_lines
 
     parts = []
-    for spec in toolchain.course_versions():
+    for spec in releases if releases is not None else toolchain.course_versions():
         with toolchain.using(spec) as go:
-            df = source_lines("os/signal/signal.go", r"if n < 0 \{|getHandler := func|h := getHandler\(\)")
-            df.insert(0, "go", go.version_text)
-            parts.append(df[["go", "line", "in_function", "text"]])
+            for path, pattern in (("os/signal/signal.go", r"if n < 0 \{|getHandler := func|h := getHandler\(\)"),
+                                  ("os/signal/doc.go", r"only signal that can be used on Windows")):
+                df = source_lines(path, pattern)
+                df.insert(0, "go", go.version_text)
+                parts.append(df[["go", "file", "line", "in_function", "text"]])
     return pd.concat(parts, ignore_index=True)
