@@ -93,7 +93,8 @@ def goroutine_summary(goroutines):
 
 def goroutine_table(goroutines):
     """The parsed dump as a reader wants it: no stack text, no column that is empty for every goroutine."""
-    return goroutines.drop(columns="stack").dropna(axis=1, how="all")
+    g = goroutines.drop(columns="stack").dropna(axis=1, how="all")
+    return g.astype({c: "Int64" for c in ("parent", "minutes") if c in g.columns})
 
 
 def heap_table(heap):
@@ -258,7 +259,7 @@ def traceback_levels(sample="traceback-levels", *, levels=LEVELS, failures=("SIG
     for failure in failures:
         for level in levels:
             code, out, left = run_piped(sample, send="SIGQUIT" if failure == "SIGQUIT" else "SIGUSR1",
-                                        env={"GOTRACEBACK": level})
+                                        env={"GOTRACEBACK": level}, timeout=30)  # generous: a loaded machine
             g = parse_goroutines(out)
             outputs[(failure, level)] = out
             rows.append({

@@ -172,8 +172,10 @@ def plot_requests(runs):
     fig, axes = plt.subplots(len(runs), 1, sharex=True, squeeze=False, figsize=(9, 1.2 + 1.25 * len(runs)))
     for ax, df in zip(axes[:, 0], runs):
         for y, r in enumerate(df.itertuples()):
-            ax.plot([r.sent_s, r.ended_s], [y, y], color=RESULTS.get(r.result, "black"), lw=3,
-                    solid_capstyle="butt")
+            colour = RESULTS.get(r.result, "black")
+            ax.plot([r.sent_s, r.ended_s], [y, y], color=colour, lw=3, solid_capstyle="butt")
+            if r.ended_s - r.sent_s < 0.02:  # answered at once (refused, cut): a bar too short to see
+                ax.plot([r.ended_s], [y], marker="o", ms=5, color=colour)
         ax.axvline(0, color="black", lw=1, ls="--")
         ax.axvline(df.attrs["exit_s"], color="tab:purple", lw=1)
         ax.set_yticks([])
