@@ -258,6 +258,7 @@ def traceback_levels(sample="traceback-levels", *, levels=LEVELS, failures=("SIG
     rows, outputs = [], {}
     for failure in failures:
         for level in levels:
+            t0 = time.monotonic()
             code, out, left = run_piped(sample, send="SIGQUIT" if failure == "SIGQUIT" else "SIGUSR1",
                                         env={"GOTRACEBACK": level}, timeout=30)  # generous: a loaded machine
             g = parse_goroutines(out)
@@ -271,6 +272,7 @@ def traceback_levels(sample="traceback-levels", *, levels=LEVELS, failures=("SIG
                 "runtime frames": int(g["runtime_frames"].sum()),
                 "register dumps": len(re.findall(r"^(?:rip|pc)\s+0x", out, re.M)),
                 "core files": len(left),
+                "took (s)": round(time.monotonic() - t0, 2),
             })
     df = pd.DataFrame(rows)
     df.attrs["outputs"] = outputs
