@@ -40,8 +40,12 @@ def blocked_summary(pid, watch=("SIGINT", "SIGTERM", "SIGUSR1", "SIGURG")):
 
 
 def one_thread_blocks(sample="cgo-thread-blocks-sigint"):
-    """kill(2) versus tgkill(2) at a thread whose C code blocked SIGINT; a DataFrame of what each did."""
-    rows = []
+    """kill(2) versus tgkill(2) at a thread whose C code blocked SIGINT; a DataFrame of what each did.
+
+    attrs: "tid" (the blocking thread), "masks" (every thread's masks read just
+    after the tgkill, SIGINT pending on the blocking thread).
+    """
+    rows, snapshot = [], None
     with session.start(sample) as prog:
         tid = int(re.search(r"blocked SIGINT on tid (\d+)", prog.output).group(1))
 
@@ -59,7 +63,10 @@ def one_thread_blocks(sample="cgo-thread-blocks-sigint"):
         tgkill(prog.pid, tid, "SIGINT")
         time.sleep(0.3)
         observe("tgkill(pid, blocking tid, SIGINT)")
+        snapshot = settled_masks(prog.pid)
         prog.send("SIGINT")
         outcome = prog.wait(5)
         rows.append({"step": "kill(pid, SIGINT)", "blocking thread": tid, "program": outcome.how})
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows).astype({"threads blocking SIGINT": "Int64"})
+    df.attrs.update(tid=tid, masks=snapshot, pid=prog.pid)
+    return df
