@@ -7,8 +7,11 @@ cgo call, threads C created) and, when given delve's stops, the way a signal
 went between them.
 """
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
@@ -97,6 +100,30 @@ def _fill(role):
     return "#eef3fb"
 
 
+def _wrap(text, width=34):
+    return textwrap.wrap(text, width) or [""]
+
+
+def _thread_nodes(sub, rows, alias):
+    """One node per thread; idle Ms with the same mask share one node (they do the same: nothing).
+    alias gets tid -> the node that stands for it."""
+    idle = {}
+    for r in rows.itertuples():
+        if r.role == "idle M":
+            idle.setdefault(r.blocks, []).append(r)
+            continue
+        head = f"TID {r.tid}" if pd.isna(r.m) else f"TID {r.tid} · m{r.m}"
+        sub.node(f"t{r.tid}", diagrams.label(head, *_wrap(r.role), _blocks_text(r.blocked, r.blocks)),
+                 fillcolor=_fill(r.role))
+    for blocks, group in idle.items():
+        tids = ", ".join(str(r.tid) for r in group)
+        name = f"t{group[0].tid}"
+        sub.node(name, diagrams.label(*_wrap(f"TID {tids}"), f"idle M{'s' if len(group) > 1 else ''}",
+                                      _blocks_text(group[0].blocked, blocks)), fillcolor=_fill("idle M"))
+        for r in group[1:]:
+            alias[r.tid] = name
+
+
 def _blocks_text(n, blocks):
     if n == 0:
         return "blocks nothing"
@@ -112,30 +139,28 @@ def thread_diagram(threads, stops=None, *, title, signal="SIGINT"):
     Without stops, dashed edges from a process-directed kill(2) reach every
     thread that leaves `signal` unblocked (the kernel picks one of them).
     """
+    alias = {}
+    node = lambda tid: alias.get(tid, f"t{tid}")  # noqa: E731
     g = diagrams.graph(title, direction="LR")
     g.attr(size="10.5,14")  # inches: scaled down to the page's width when wider
     go_threads = threads[threads["m"].notna()]
     c_threads = threads[threads["m"].isna()]
     with g.subgraph(name="cluster_go") as sub:
         sub.attr(label="threads the Go runtime started (an M each)", style="rounded", color="#90a4ae")
-        for r in go_threads.itertuples():
-            sub.node(f"t{r.tid}", diagrams.label(f"TID {r.tid} · m{r.m}", r.role, _blocks_text(r.blocked, r.blocks)),
-                     fillcolor=_fill(r.role))
+        _thread_nodes(sub, go_threads, alias)
         for m in threads.attrs.get("extra_ms", []):
-            sub.node(f"m{m['m']}", diagrams.label(f"extra M (m{m['m']}): no thread of its own",
-                                                  "needm lends it to a C thread that must run Go"),
+            sub.node(f"m{m['m']}", diagrams.label(f"extra M (m{m['m']})", "no thread of its own; needm lends",
+                                                  "it to a C thread that must run Go"),
                      style="rounded,dashed,filled", fillcolor="white")
     if len(c_threads):
         with g.subgraph(name="cluster_c") as sub:
             sub.attr(label="threads C created (no M, no g)", style="rounded", color="#c2185b")
-            for r in c_threads.itertuples():
-                sub.node(f"t{r.tid}", diagrams.label(f"TID {r.tid}", r.role, _blocks_text(r.blocked, r.blocks)),
-                         fillcolor=_fill(r.role))
+            _thread_nodes(sub, c_threads, alias)
     if stops is None or stops.empty:
         g.node("kill", diagrams.label(f"kill(pid, {signal})", "the kernel picks one thread", "that does not block it"),
                shape="plaintext", style="", fillcolor="white")
         for r in threads.itertuples():
-            if signal not in r.blocked_set:
+            if signal not in r.blocked_set and node(r.tid) == f"t{r.tid}":
                 g.edge("kill", f"t{r.tid}", style="dashed", color="#78909c")
         target = threads.attrs.get("target")
         if target is not None and threads.attrs.get("signal") == signal:
@@ -153,14 +178,14 @@ def thread_diagram(threads, stops=None, *, title, signal="SIGINT"):
         fn = r.function
         if fn == "runtime.sigsend" and r.goroutine is not None and r.goroutine in extra:
             target = f"m{extra[r.goroutine]}"
-            g.edge(previous, target, label=f"{r.order}. needm, then {fn}\n(goroutine {r.goroutine}, on TID {r.thread})",
+            g.edge(previous, target, label=f"{r.order}. needm,\nthen {fn}\n(goroutine {r.goroutine},\non TID {r.thread})",
                    penwidth="1.6")
             previous = target
         else:
             g.edge(previous, previous, label=f"{r.order}. {fn}\non TID {r.thread}", penwidth="1.6")
     receiver = stops.attrs.get("receiver")
-    if receiver is not None and f"t{receiver}" != previous:
-        g.edge(previous, f"t{receiver}", label="sets a bit in sig.mask,\nwakes os/signal.loop", style="dashed")
+    if receiver is not None and node(receiver) != previous:
+        g.edge(previous, node(receiver), label="sets a bit in sig.mask,\nwakes os/signal.loop", style="dashed")
     never = [fn for fn, n in stops.attrs.get("hits", {}).items() if n == 0]
     if never:
         g.node("never", diagrams.label("never hit: " + ", ".join(never)), shape="note", fillcolor="#fff8e1")
