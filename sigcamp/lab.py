@@ -40,7 +40,11 @@ def settings_file(prefix=sys.prefix):
 
 
 def write_settings(prefix=sys.prefix):
-    """Merge OVERRIDES into the environment's overrides.json (other keys kept); return its path."""
+    """Merge OVERRIDES into the environment's overrides.json (other keys kept); return its path.
+
+    The file is written only when something changes, so a user who cannot write
+    to a shared environment runs JupyterLab with the settings its owner set up.
+    """
     path = settings_file(prefix)
     current = {}
     if path.exists():
@@ -48,17 +52,18 @@ def write_settings(prefix=sys.prefix):
             current = json.loads(path.read_text())
         except ValueError:
             current = {}
-    for plugin, values in OVERRIDES.items():
-        current[plugin] = {**current.get(plugin, {}), **values}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(current, indent=2, ensure_ascii=False) + "\n")
+    merged = {**current, **{plugin: {**current.get(plugin, {}), **values} for plugin, values in OVERRIDES.items()}}
+    if merged != current or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
     return path
 
 
-def terminal_rc(prefix=sys.prefix):
-    """Write the bash start-up file of JupyterLab's terminals: the user's usual one, then this
-    environment's bin/ first on PATH (so `python -m grader check ...` works as typed); return its path."""
-    path = Path(prefix) / "share" / "sigcamp" / "terminal.bashrc"
+def terminal_rc(root_dir, prefix=sys.prefix):
+    """Write the bash start-up file of JupyterLab's terminals into the workspace: the user's usual
+    one, then this environment's bin/ first on PATH (so `python -m grader check ...` works as
+    typed); return its path."""
+    path = Path(root_dir) / ".sigcamp" / "terminal.bashrc"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("# JupyterLab terminals of the course: your bash set-up, then the course's Python first.\n"
                     "[ -f /etc/bash.bashrc ] && . /etc/bash.bashrc\n"
@@ -95,7 +100,7 @@ def command(root_dir, *, ip, port, open_browser=False):
             f"--ServerApp.open_browser={open_browser}"]
     bash = shutil.which("bash")
     if bash:  # an interactive (not login) shell: a login shell's /etc/profile would reset PATH
-        shell = [bash, "--rcfile", str(terminal_rc()), "-i"]
+        shell = [bash, "--rcfile", str(terminal_rc(root_dir)), "-i"]
         argv.append(f"--ServerApp.terminado_settings={{'shell_command': {shell!r}}}")
     if os.geteuid() == 0:
         argv.append("--allow-root")
@@ -151,7 +156,11 @@ def serve(root_dir, *, ip="127.0.0.1", port=None, token=None, open_browser=None,
     if open_browser is None:  # a desktop session of a normal user; never as root or over ssh
         open_browser = (os.geteuid() != 0 and bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
                         and not os.environ.get("SSH_CONNECTION"))
-    write_settings()
+    try:
+        write_settings()
+    except OSError as e:
+        print(f"note: JupyterLab's settings were not updated ({e}); ask whoever set up {sys.prefix} "
+              "to run `make setup`", file=sys.stderr)
     marker = f"SIGCAMP_LAB_SERVER={os.getpid()}"
     env = {**os.environ, "JUPYTER_TOKEN": token, "SIGCAMP_LAB_SERVER": str(os.getpid()),
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -166,7 +175,7 @@ def serve(root_dir, *, ip="127.0.0.1", port=None, token=None, open_browser=None,
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGHUP, stop)
     try:
-        if wait_ready(ip, port, token, proc):
+        if wait_ready(ip, port, token, proc) or proc.poll() is None:  # slow to answer: say where anyway
             print(_banner(root_dir, ip, port, token), file=out, flush=True)
         status = proc.wait()
     finally:

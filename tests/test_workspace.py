@@ -153,6 +153,9 @@ def test_settings_overrides_live_in_the_environment(tmp_path):
     assert settings["@jupyter-widgets/jupyterlab-manager:plugin"]["saveState"] is True
     assert "Noto Sans CJK SC" in settings["@jupyterlab/apputils-extension:themes"]["overrides"]["content-font-family"]
     assert settings["other:plugin"] == {"x": 1}
+    before = path.stat().st_mtime_ns
+    lab.write_settings(tmp_path)  # nothing to change: the file is left alone (a shared venv may be read-only)
+    assert path.stat().st_mtime_ns == before
     assert lab.settings_file() == Path(sys.prefix) / "share/jupyter/lab/settings/overrides.json"
 
 
