@@ -62,7 +62,8 @@ def explain(events, *, pid1, signame="SIGINT"):
             what, meaning = f"rt_sigaction({signame}, {ev['handler']})", \
                 "the runtime's setsig: SIGINT back to the default action" if ev["handler"] == "SIG_DFL" else ""
         elif call == "rt_sigprocmask":
-            what, meaning = f"rt_sigprocmask({ev['flags']}, {signame})", "unblocksig: the handler blocks SIGINT while it runs"
+            what = f"rt_sigprocmask({ev['flags']}, {signame})"
+            meaning = "unblocksig: SIGINT is blocked while its handler runs; unblock it so the raise can arrive"
         elif call == "tgkill":
             what, meaning = f"tgkill(self, {signame})", "raise: the runtime sends SIGINT to its own thread"
         elif call == "sched_yield":

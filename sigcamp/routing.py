@@ -123,7 +123,8 @@ def routing_summary(df):
     """Per placement and send method: how many SIGUSR1, and the threads each stage ran on ("main thread: 4")."""
     rows = []
     for (where, method), sub in df.groupby(["locked goroutine", "sent with"], sort=False):
-        row = {"who locks a thread": PLACEMENT_TEXT[where], "SIGUSR1 sent with": METHOD_TEXT[method], "signals": len(sub)}
+        row = {"who locks a thread": PLACEMENT_TEXT[where], "SIGUSR1 sent with": METHOD_TEXT[method],
+               "signals": len(sub)}
         for stage, title in zip(STAGES, STAGE_TEXT):
             counts = sub[stage.replace(" on", " on (role)")].fillna("not seen").value_counts()
             row[title] = ", ".join(f"{role}: {n}" for role, n in counts.items())

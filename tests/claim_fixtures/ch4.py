@@ -70,7 +70,8 @@ def owners(wait_thread=(0, 10), poll_thread=(3, 7), wait_ctor=(10, 0), poll_ctor
            wait_rate=20):
     """sigwait_owner() rows: (C owner got, nobody saw) per case, out of 10, and wake-ups per second."""
     def row(mode, wait, got, rate, cpu):
-        return {"SIGUSR1 blocked by": sigowner.HOW[mode], "Go Notify": sigowner.NOTIFY[""], "owner": sigowner.WAITS[wait],
+        return {"SIGUSR1 blocked by": sigowner.HOW[mode], "Go Notify": sigowner.NOTIFY[""],
+                "owner": sigowner.WAITS[wait],
                 "owner CPU %": cpu, "owner wake-ups/s": rate, "sent": 10, "C owner got": got[0], "Go Notify got": 0,
                 "nobody saw": got[1]}
     return pd.DataFrame([row("thread", "sigwaitinfo", wait_thread, wait_rate, 0),
