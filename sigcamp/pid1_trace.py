@@ -139,8 +139,9 @@ def forwarding_chain(key="init", send="SIGINT", *, wait=1.5):
     """Entry point `key` (see pid1.entries) as PID 1; strace on every process of its namespace
     while `send` ("ctrl-c" or a signal name, kill(2) to PID 1 from outside) goes in.
 
-    One row per process (PID 1 first): pid inside, command, got (what reached it), did (the
-    signals it sent on, how it ended). attrs: sent, ended (how the namespace ended, seen from here).
+    One row per process (PID 1 first): pid inside, parent inside, command, its SIG (disposition), got
+    (what reached it, and from whom), did (the signals it sent on, how it ended). attrs: sent, ended
+    (how the namespace ended, seen from here), entry, shell_status.
     """
     e = entry(key)
     with start_pid1(e.program, args=e.args) as ns:
@@ -166,7 +167,8 @@ def forwarding_chain(key="init", send="SIGINT", *, wait=1.5):
     rows = []
     for host, pid in inside.items():
         ev = watch.events[watch.events.tid.map(lambda t: owners.get(t)) == host]
-        rows.append({"pid inside": pid, "command": _short(procs.loc[procs["pid here"] == host, "command"].iloc[0]),
+        proc = procs[procs["pid here"] == host].iloc[0]
+        rows.append({"pid inside": pid, "parent inside": int(proc["parent inside"]), "command": _short(proc["command"]),
                      f"its {signame}": actions[host], "got": _got(ev), "did": _did(ev, inside)})
     df = pd.DataFrame(rows)
     df.attrs.update(sent=SENT_TEXT.get(send, send), ended=outcome.how, entry=e.title,
@@ -198,17 +200,20 @@ def _got(events):
         if ev["call"] == "delivered" and ev["signal"] not in ("SIGURG", "SIGCHLD"):
             got.append(f"{ev['signal']} ({_origin(ev)})")
         elif ev["call"] == "rt_sigtimedwait" and pd.notna(ev["signal"]) and ev["signal"]:
-            got.append(f"{ev['signal']} (taken with sigtimedwait)" if ev["signal"] != "SIGCHLD" else
+            got.append(f"{ev['signal']} ({_origin(ev)}, taken with sigtimedwait)" if ev["signal"] != "SIGCHLD" else
                        "SIGCHLD (its child ended)")
     return "; ".join(dict.fromkeys(got)) or "nothing"
 
 
 def _origin(ev):
-    """Who sent a delivered signal, from its si_code and si_pid (0: a sender outside the namespace)."""
-    sender = re.search(r"si_pid=(\d+)", ev["raw"] or "")
-    if ev["flags"] == "SI_USER" and sender:
+    """Who sent a signal, from the si_code and si_pid strace shows (si_pid 0: a sender outside the namespace)."""
+    raw = ev["raw"] or ""
+    code = re.search(r"si_code=(\w+)", raw)
+    code = code.group(1) if code else ev["flags"]
+    sender = re.search(r"si_pid=(\d+)", raw)
+    if code == "SI_USER" and sender:
         return "kill(2) from outside its namespace" if sender.group(1) == "0" else f"kill(2) from pid {sender.group(1)}"
-    return ORIGIN.get(ev["flags"], ev["flags"] or "").split(":")[0]
+    return ORIGIN.get(code, code or "").split(":")[0]
 
 
 def _did(events, inside):
@@ -241,37 +246,48 @@ def _wrapped(text, width=32):
     return textwrap.wrap(text, width, subsequent_indent="  ") or [""]
 
 
+FROM_OUTSIDE = ("from the terminal", "from outside its namespace")
+
+
 @figure
 def chain_diagram(chains):
-    """The path of one signal into each namespace, drawn from forwarding_chain tables: the sender,
-    each process (what reached it, what it did), and the status seen from outside."""
-    g = diagrams.graph("Where the signal went: one namespace per entry point (strace on every process)",
-                       direction="TB")
+    """The path of one signal into each namespace, drawn from forwarding_chain tables: the sender and
+    an arrow to each process that got the signal from it, each process (its disposition, what reached
+    it, what it did), an arrow for each kill(2) one sent to another (a dashed one where PID 1 passed
+    nothing to a child that got nothing), and the status seen from outside."""
+    g = diagrams.graph("Where the signal went: one namespace per run (strace on every process)", direction="TB")
     g.attr(nodesep="0.3", ranksep="0.35", size="11,30")  # at most 11 inches wide: the width of a page
     for n, (title, df) in enumerate(chains.items()):
         with g.subgraph(name=f"cluster_{n}") as c:
             c.attr(label=title, style="rounded", color="#8899aa", fontname=diagrams.FONT)
-            sender = f"s{n}"
+            sender, node = f"s{n}", lambda pid: f"p{n}_{pid}"
             c.node(sender, diagrams.label(*_wrapped(df.attrs["sent"])), shape="note", fillcolor="#fff4d6")
-            prev = sender
-            for i, row in enumerate(df.to_dict("records")):
-                node = f"p{n}_{i}"
-                dead = row["got"] == "nothing"
-                handling = next(v for k, v in row.items() if k.startswith("its SIG"))
-                c.node(node, diagrams.label(*_wrapped(f"PID {row['pid inside']}: {row['command']}"),
-                                            *_wrapped(f"disposition: {DISPOSITION_TEXT.get(handling, handling)}"),
-                                            *_wrapped(f"got: {row['got']}"), *_wrapped(f"did: {row['did']}")),
-                       fillcolor="#f2f2f2" if dead else "#eef3fb")
-                label = "" if i == 0 else ("forwarded" if "kill(pid" in df.iloc[i - 1]["did"] else "not forwarded")
-                c.edge(prev, node, label=label, style="dashed" if label == "not forwarded" else "solid")
-                prev = node
-            end = f"e{n}"
-            status = df.attrs["shell_status"]
+            signame = next(k for k in df.columns if k.startswith("its SIG"))[4:]
+            forwarded = set()
+            for row in df.to_dict("records"):
+                pid = row["pid inside"]
+                handling = row[f"its {signame}"]
+                c.node(node(pid), diagrams.label(*_wrapped(f"PID {pid}: {row['command']}"),
+                                                 *_wrapped(f"disposition: {DISPOSITION_TEXT.get(handling, handling)}"),
+                                                 *_wrapped(f"got: {row['got']}"), *_wrapped(f"did: {row['did']}")),
+                       fillcolor="#f2f2f2" if row["got"] == "nothing" else "#eef3fb")
+                if any(item.startswith(signame) and any(o in item for o in FROM_OUTSIDE)
+                       for item in row["got"].split("; ")):
+                    c.edge(sender, node(pid), label=signame)
+                for target, sig in re.findall(r"kill\(pid (\d+), (SIG\w+)\)", row["did"]):
+                    c.edge(node(pid), node(int(target)), label=f"forwards {sig}")
+                    forwarded.add(int(target))
+            for row in df.to_dict("records"):
+                if row["got"] == "nothing" and row["pid inside"] not in forwarded and row["parent inside"]:
+                    c.edge(node(row["parent inside"]), node(row["pid inside"]), label="passes nothing on",
+                           style="dashed")
+            end, status = f"e{n}", df.attrs["shell_status"]
             c.node(end, diagrams.label(f"seen from outside: {df.attrs['ended']}",
                                        "" if status is None else f"(a shell shows {status})"),
                    shape="oval", fillcolor="#e8f5e9" if status is not None else "#fdecea")
-            if prev != f"p{n}_0":
-                c.edge(prev, end, style="invis")  # below the last process, so that each namespace is one column
-            c.edge(f"p{n}_0", end, label="" if status is None else "its exit status",
-                   constraint="false" if prev != f"p{n}_0" else "true")
+            last = df["pid inside"].iloc[-1]
+            if last != 1:
+                c.edge(node(last), end, style="invis")  # below the last process: each namespace is one column
+            c.edge(node(1), end, label="" if status is None else "its exit status",
+                   constraint="false" if last != 1 else "true")
     return g

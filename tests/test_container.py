@@ -80,10 +80,16 @@ def test_the_forwarding_chain_shows_who_passed_the_signal_on():
     assert shell["got"].iloc[0] == "SIGINT (kill(2) from outside its namespace)"
     assert init.attrs["ended"] == "exit 130"
     assert init["did"].iloc[0].startswith("kill(pid 2, SIGINT)")
-    assert "SIGINT (taken with sigtimedwait)" in init["got"].iloc[0]
+    assert "SIGINT (kill(2) from outside its namespace, taken with sigtimedwait)" in init["got"].iloc[0]
     assert "SIGINT (kill(2) from pid 1)" in init["got"].iloc[1] and "killed by SIGINT" in init["did"].iloc[1]
     svg = pid1_trace.chain_diagram(chains).value.pipe(format="svg").decode()
-    assert "not forwarded" in svg and "forwarded" in svg and "exit 130" in svg
+    assert "passes nothing on" in svg and "forwards SIGINT" in svg and "exit 130" in svg
+
+
+def test_ctrl_c_reaches_every_process_of_the_namespace_from_the_terminal():
+    chain = pid1_trace.forwarding_chain("sh-runs", "ctrl-c")
+    assert chain.attrs["ended"] == "exit 130"
+    assert all("SIGINT (from the terminal)" in got for got in chain["got"])  # PID 1 and its child alike
 
 
 def test_shell_form_keeps_the_shell_as_pid1():
