@@ -15,7 +15,8 @@ import pexpect
 from . import toolchain
 from .delve_process import (DEBUG_GCFLAGS, children as _children, dlv_env as _dlv_env, forget, gone as _gone,
                             kill as _kill, program_and_env as _program, register, strip_ansi)
-from .delve_rpc import Client, Stop, attach, launch
+from .delve_rpc import Client, attach, launch
+from .delve_wire import Stop
 from .errors import DelveError
 from .session import child_setup, signal_number
 

@@ -6,15 +6,11 @@ A headless dlv listens on 127.0.0.1; `Client` sends newline-delimited JSON-RPC
 call hangs; closing kills dlv and the program it started, whatever happened.
 """
 
-import itertools
-import json
 import os
 import re
-import socket
 import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -23,6 +19,7 @@ import pandas as pd
 from . import toolchain
 from .delve_process import children as _children, dlv_env as _dlv_env, forget, gone as _gone, kill as _kill, \
     program_and_env as _program, register
+from .delve_wire import Connection, Stop
 from .errors import DelveError
 from .session import child_setup, signal_number
 
@@ -30,85 +27,6 @@ _LISTENING = re.compile(r"API server listening at: (\S+):(\d+)")
 # Each stop loads this much of every variable (delve's own default for `print`).
 _LOAD = {"FollowPointers": True, "MaxVariableRecurse": 1, "MaxStringLen": 64,
          "MaxArrayValues": 64, "MaxStructFields": -1}
-_ids = itertools.count(1)
-
-
-class _Connection:
-    """One TCP connection to dlv: newline-delimited JSON-RPC 1.0, replies matched by id."""
-
-    def __init__(self, addr, label):
-        self.label = label
-        self.sock = socket.create_connection(addr, timeout=10)
-        self.buf = b""
-        self.lock = threading.Lock()
-
-    def call(self, method, params, timeout):
-        with self.lock:
-            rid = next(_ids)
-            msg = {"method": f"RPCServer.{method}", "params": [params], "id": rid}
-            self.sock.sendall(json.dumps(msg).encode() + b"\n")
-            deadline = None if timeout is None else time.monotonic() + timeout
-            while True:
-                reply = self._read(deadline, method)
-                if reply.get("id") == rid:  # an older reply (a cancelled continue) is skipped
-                    break
-        if reply.get("error"):
-            raise DelveError(f"{self.label}: {method} failed: {reply['error']}")
-        return reply.get("result") or {}
-
-    def _read(self, deadline, method):
-        while b"\n" not in self.buf:
-            left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and left <= 0:
-                raise TimeoutError(f"{self.label}: no reply to {method}")
-            self.sock.settimeout(0.25 if left is None else min(0.25, left))
-            try:
-                chunk = self.sock.recv(65536)
-            except socket.timeout:
-                continue
-            if not chunk:
-                raise DelveError(f"{self.label}: dlv closed the connection during {method}")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        return json.loads(line)
-
-    def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-
-
-@dataclass(frozen=True)
-class Stop:
-    """Where the program stopped after continue_() or halt()."""
-
-    function: str | None
-    file: str | None
-    line: int | None
-    goroutine: int | None
-    thread: int | None
-    breakpoint: int | None  # id of the breakpoint hit, None for a halt
-    exited: bool = False
-    exit_status: int | None = None
-    timed_out: bool = False  # continue_ ran out of time and halted the program
-    running: bool = False  # only from state(): the program runs on
-    raw: dict = field(default_factory=dict, repr=False)
-
-    @classmethod
-    def from_state(cls, state, *, timed_out=False):
-        th = state.get("currentThread") or {}
-        fn = (th.get("function") or {}).get("name")
-        bp = th.get("breakPoint") or {}
-        g = state.get("currentGoroutine") or {}
-        exited = bool(state.get("exited"))
-        return cls(
-            function=fn, file=th.get("file"), line=th.get("line"),
-            goroutine=g.get("id") or th.get("goroutineID") or None, thread=th.get("id"),
-            breakpoint=bp.get("id"), exited=exited,
-            exit_status=state.get("exitStatus") if exited else None, timed_out=timed_out,
-            running=bool(state.get("Running")), raw=state,
-        )
 
 
 class Client:
@@ -141,7 +59,7 @@ class Client:
             for stream, sink in ((self._proc.stdout, self._out), (self._proc.stderr, self._err)):
                 threading.Thread(target=self._pump, args=(stream, sink), daemon=True).start()
             self.addr = self._await_listening(timeout)
-            self._conn = _Connection(self.addr, label)
+            self._conn = Connection(self.addr, label)
             self.pid = attached_pid or self._call("ProcessPid", {})["Pid"]
         except BaseException:
             self.close()
@@ -228,7 +146,7 @@ class Client:
             raise DelveError(f"{self.label}: detached; start a new Client to debug again")
         if side:
             if self._side is None:
-                self._side = _Connection(self.addr, self.label)
+                self._side = Connection(self.addr, self.label)
             conn = self._side
         else:
             conn = self._conn

@@ -296,34 +296,36 @@ CHEAP_STABILITY = {"runs": 3}
 
 CLAIMS = [
     Claim("ch2.runtime-blocks-signals-at-startup",
-          "Go runtime 在启动时主动调用 sigprocmask 阻塞除 SIGPROF、SIGURG 等少数信号外的所有同步信号",
+          "Go runtime 在启动时主动调用 sigprocmask 阻塞除 SIGPROFSIGURG 等少数信号外的所有同步信号",
           "At start-up the runtime calls sigprocmask to block every synchronous signal except a few "
           "(SIGPROF, SIGURG)", "takeover.plain_program_masks", judge_blocks_at_startup),
     Claim("ch2.sigtramp-thread-sigwaitinfo",
-          "确保仅由 runtime 自身的信号处理线程(sigtramp)统一捕获 ... sigwaitinfo 以同步方式从内核提取信号信息",
+          "确保仅由 runtime 自身的信号处理线程(sigtramp)统一捕获 … sigwaitinfo 以同步方式从内核提取信号信息",
           "Only the runtime's own signal thread, sigtramp, takes signals: it fetches them synchronously with "
           "sigwaitinfo", STARTUP, judge_sigwaitinfo_thread),
     Claim("ch2.invented-runtime-names",
-          "runtime.sighandler 初始化前,调用 runtime.opensigset 构建屏蔽集;dosig、mksyscallg、sysmon 检查 needkill 标志",
+          "runtime.sighandler 初始化前,调用 runtime.opensigset 构建屏蔽集 … func dosig(c *sigctxt) { … "
+          "ready(mksyscallg(), 0, false) … sysmon 每 20ms 检查 needkill 标志",
           "Before sighandler is set up the runtime builds its mask with runtime.opensigset; dosig, mksyscallg and "
           "sysmon's needkill flag handle SIGINT", NAMES, judge_invented_names),
     Claim("ch2.sync-signals-redirected-to-sigtramp", "SIGSEGV/SIGBUS 等被重定向至 runtime 的 sigtramp,而非默认终止行为",
           "SIGSEGV, SIGBUS and the like are redirected to the runtime's sigtramp instead of their default action",
           STARTUP, judge_sync_signals_to_sigtramp),
-    Claim("ch2.sigchld-ignored", "SIGCHLD | 忽略(由 os/exec 等显式调用 waitpid)",
+    Claim("ch2.sigchld-ignored", "SIGCHLD 忽略(由 os/exec 等显式调用 waitpid 是(未屏蔽)",
           "SIGCHLD is ignored by the runtime (os/exec calls waitpid itself)", NOT_CAUGHT, judge_sigchld_ignored),
     Claim("ch2.runtime-calls-enablesignal", "Go运行时启动时会调用signal.enableSignal(SIGINT, ...)注册信号处理器",
           "At start-up the runtime calls signal.enableSignal(SIGINT, ...) to register the handler",
           "takeover.enable_signal_callers", judge_enable_signal),
     Claim("ch2.sigint-path-dosig-sysmon",
-          "sigtramp → sighandler → dosig → goready(唤醒 sigsend goroutine);sysmon 每 20ms 检查 needkill 标志",
+          "sigtramp 入口捕获信号并转交 sighandler,最终唤醒 sysmon 监控 goroutine 的 runq … "
+          "sysmon 每 20ms 检查 needkill 标志,调用 gosched 让出 P",
           "A SIGINT goes sigtramp → sighandler → dosig → goready, and sysmon checks a needkill flag every 20 ms",
           "sigpath.trace_sigint", judge_path),
-    Claim("ch2.receiver-woken-by-goready", "T1 | 18 | runnable | P0 | sigsend → goready 唤醒",
+    Claim("ch2.receiver-woken-by-goready", "goready(唤醒 sigsend goroutine) … 通过 ready() 将系统监控 goroutine 置为可运行态",
           "The goroutine that receives signals is parked and made runnable by goready from sigsend",
           "sigpath.goroutine_snapshot", judge_goready),
     Claim("ch2.delve-break-sigtramp-schedule",
-          "(dlv) break runtime.sigtramp (dlv) break runtime.schedule (dlv) continue;SIGINT(Ctrl+C)触发后,"
+          "(dlv) break runtime.sigtramp … (dlv) break runtime.schedule … (dlv) continue … SIGINT(Ctrl+C)触发后,"
           "sigtramp 入口捕获信号并转交 sighandler",
           "With `break runtime.sigtramp`, `break runtime.schedule`, `continue`, a Ctrl+C stops at sigtramp's entry, "
           "which hands the signal to sighandler", "sigpath.article_session", judge_article_session),
@@ -336,19 +338,20 @@ CLAIMS = [
           "syscall.Sigprocmask(syscall.SIG_BLOCK, &syscall.Sigset_t{1 << (syscall.SIGUSR1 - 1)}, &oldMask)",
           "Go code blocks SIGUSR1 on its thread with syscall.Sigprocmask(syscall.SIG_BLOCK, &syscall.Sigset_t{...}, "
           "&oldMask)", "thread_sigmask.article_snippet", judge_sigprocmask_snippet),
-    Claim("ch2.sigsegv-fault-address-check", "SIGSEGV | 检查 fault 地址是否在栈/堆,否则 panic",
+    Claim("ch2.sigsegv-fault-address-check", "SIGSEGV 检查 fault 地址是否在栈/堆,否则 panic",
           "On SIGSEGV the runtime checks whether the fault address is in a stack or the heap, and panics otherwise",
           "faults.outcomes", judge_fault_address),
-    Claim("ch2.sigsegv-not-catchable", "SIGSEGV | 是否可被 Go 代码捕获:否(已接管)",
+    Claim("ch2.sigsegv-not-catchable", "SIGSEGV 检查 fault 地址是否在栈/堆,否则 panic 否(已接管)",
           "SIGSEGV cannot be caught by Go code: the runtime has taken it over", "faults.outcomes",
           judge_segv_catchable),
     Claim("ch2.sigsegv-via-sigwaitinfo-dispatch",
-          "进程收到 SIGSEGV → 已屏蔽 → sigwaitinfo 返回 → runtime.dispatch → 判定为 nil deref → panic",
+          "A[进程收到 SIGSEGV] --> B{内核检查线程 sigmask} … B -->|已屏蔽| C[sigwaitinfo 返回] … "
+          "C --> E[runtime.dispatch] … E --> F[判定为 nil deref → panic]",
           "A nil dereference's SIGSEGV is blocked, fetched by sigwaitinfo, dispatched by runtime.dispatch and "
           "turned into a panic", "faults.path", judge_segv_route),
     Claim("ch2.sighandler-patch-pc-sp",
-          "在 case _SIGTRAP: 分支前插入:if sig == _SIGTRAP { print(\"DEBUG: SIGTRAP received at pc=\", hex(pc), "
-          "\" sp=\", hex(sp), \"\\n\") }",
+          "在 case _SIGTRAP: 分支前插入调试入口 … if sig == _SIGTRAP { … print(\"DEBUG: SIGTRAP received at pc=\", "
+          "hex(pc), \" sp=\", hex(sp), \"\\n\")",
           "Insert `if sig == _SIGTRAP { print(... hex(pc) ... hex(sp) ...) }` before sighandler's "
           "`case _SIGTRAP:`", "handler_patch.article_patch", judge_patch_compiles),
     Claim("ch2.patch-needs-make-bash", "修改后需重新编译 Go 工具链:cd $GOROOT/src && ./make.bash",
