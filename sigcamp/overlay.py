@@ -160,7 +160,9 @@ def goroot_source_state():
 
 
 def summary(entries):
-    """handler_lines() per signal, in the order each first appeared: signal, lines, first pc, first sp."""
-    rows = [{"signal": sig, "handler lines": len(g), "first pc": g["pc"].iloc[0], "first sp": g["sp"].iloc[0]}
+    """handler_lines() per signal, in the order each first appeared: signal, handler lines, first at (the
+    line's number among the handler's lines, from 1), first pc, first sp."""
+    rows = [{"signal": sig, "handler lines": len(g), "first at": int(g["order"].iloc[0]) + 1,
+             "first pc": g["pc"].iloc[0], "first sp": g["sp"].iloc[0]}
             for sig, g in entries.groupby("signal", sort=False)]
-    return pd.DataFrame(rows, columns=["signal", "handler lines", "first pc", "first sp"])
+    return pd.DataFrame(rows, columns=["signal", "handler lines", "first at", "first pc", "first sp"])
