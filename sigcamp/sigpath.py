@@ -67,7 +67,7 @@ def stops(program, breaks, *, send=None, after="READY", depth=10, timeout=10, en
                 exited = stop.exited
                 break
             b = by_id[stop.breakpoint]
-            stack = [f if isinstance(f, str) else "?" for f in dlv.stacktrace(-1, depth=depth)["function"]]
+            stack = [f if isinstance(f, str) else "???" for f in dlv.stacktrace(-1, depth=depth)["function"]]
             values = {expr: dlv.eval(expr) for expr in b.show}
             rows.append({"order": order, "function": b.label, "values": values,
                          "at": f"{(stop.file or '').rsplit('/', 1)[-1]}:{stop.line}", "goroutine": stop.goroutine,
