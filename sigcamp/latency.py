@@ -72,6 +72,9 @@ CASES = {c.name: c for c in (
 )}
 
 
+DEFAULT = ("c-floor", "go-idle", "go-gc-churn", "go-spin-gc", "go-spin-gc-nopreempt")
+
+
 def case_table(cases=None):
     """The cases as a table: what runs in each (Go ones also get GODEBUG=gctrace=1)."""
     chosen = [_case(c) for c in (cases or CASES)]
@@ -102,7 +105,7 @@ def measure(cases=None, *, n=1000, rounds=1, releases=None, progress=True, timeo
     go, seconds, signals and its GC report) for summary().
 
     Args:
-        cases: names from CASES (default: the first five), or Case objects.
+        cases: names from CASES (default: DEFAULT), or Case objects.
         n: signals per case and round (a case with `seconds` sends for that long instead).
         rounds: how many times each case runs.
         releases: Go toolchain specs for toolchain.using() ("go1.27.3", "installed"; None
@@ -121,7 +124,7 @@ def measure(cases=None, *, n=1000, rounds=1, releases=None, progress=True, timeo
     """
     if stalls not in ("raise", "record"):
         raise SigcampError(f"stalls={stalls!r}: use 'raise' or 'record'")
-    names = list(CASES)[:5] if cases is None else [cases] if isinstance(cases, str) else list(cases)
+    names = list(DEFAULT) if cases is None else [cases] if isinstance(cases, str) else list(cases)
     chosen = [_case(name) for name in names]
     if n < 1 or rounds < 1:
         raise SigcampError(f"n={n}, rounds={rounds}: send at least one signal per case, in at least one round")

@@ -106,25 +106,29 @@ def judge_stw_waits(study):
 
 def judge_first_after_gc(study):
     """The article's "jump of the first signal after each GC": per round, the first signal sent after
-    each GC cycle of the article's set-up (both periods) against the other signals of the same runs:
-    a jump when their median exceeds the others' by more than the round's noise band."""
+    each GC cycle of the article's set-up (both periods) against the other signals of the same runs.
+    It holds when their median exceeds the others' by more than the round's noise band in most rounds;
+    a first signal slower in most rounds, but within the band, is not reproduced; else refuted."""
     table = study.article()
     rounds = table[table["first_after_gc"] > 0]
     if rounds.empty:
         return Finding(not_reproduced("no GC cycle ended while the article's set-up was being signalled"),
                        f"{len(table)} runs of the article's set-up, none with a signal after a GC cycle")
     band = study.band()["p99_us"]
-    jumps, firsts, others = [], [], []
+    gaps, beyond = [], []
     for rnd, rows in rounds.groupby("round"):
         first = float(np.average(rows["first_after_gc_median_us"], weights=rows["first_after_gc"]))
-        other = float(rows["others_median_us"].median())
-        jumps.append(first - other > band.get(rnd, np.inf))
-        firsts.append(first)
-        others.append(other)
-    measured = (f"{int(rounds['first_after_gc'].sum())} first signals after a GC cycle, {len(jumps)} rounds: median "
-                f"{_span(firsts)} per round, against {_span(others)} for the other signals; {int(sum(jumps))} of "
-                f"{len(jumps)} rounds show a jump beyond the noise band; {_band(study)}")
-    return Finding(holds() if majority(jumps) else refuted(), measured)
+        gaps.append(first - float(rows["others_median_us"].median()))
+        beyond.append(gaps[-1] > band.get(rnd, np.inf))
+    measured = (f"{int(rounds['first_after_gc'].sum())} first signals after a GC cycle, {len(gaps)} rounds: their "
+                f"median minus the other signals' {_span(gaps, sign=True)} per round; beyond the noise band in "
+                f"{int(sum(beyond))} of {len(gaps)} rounds; {_band(study)}")
+    if majority(beyond):
+        return Finding(holds(), measured)
+    if majority(g > 0 for g in gaps):
+        return Finding(not_reproduced("the first signal after each GC is slower than the others in most rounds, "
+                                      "but not by more than this machine's noise band"), measured)
+    return Finding(refuted(), measured)
 
 
 CLAIMS = [
