@@ -10,6 +10,8 @@ A `Study` turns the signals into the tables the chapter shows and the claims jud
 (sigcamp.claims.ch2_latency); `gc_latency_tables` makes them readable.
 """
 
+import dataclasses
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -154,3 +156,26 @@ def evidence(*, n=100, rounds=3, seconds=1.0):
     if go not in _GATHERED:
         study(n=n, rounds=rounds, releases=[None], seconds=seconds, progress=False)
     return _GATHERED[go]
+
+
+PLACES = ("the sender's CPU", "the other CPU")
+
+
+def placement(*, n=60, rounds=3, progress=False):
+    """The first step, kill() to the handler, with the threads placed by hand: the idle Go program on
+    the stamping runtime (the toolchain in use) and the C relay, with this process on one CPU and
+    every thread of the program on the same CPU, then on another, in interleaved rounds. One row per
+    program and placement: signals, median and p90 (µs). A one-CPU machine has the first only."""
+    cpus = sorted(os.sched_getaffinity(0))
+    pins = dict(zip(PLACES, [(cpus[0], cpus[0])] + ([(cpus[0], cpus[1])] if len(cpus) > 1 else [])))
+    cases = [dataclasses.replace(latency.CASES[name], name=f"{name} on {place}", cpus=pin)
+             for name in (STAMPED_IDLE, RELAY) for place, pin in pins.items()]
+    df = latency.measure(cases, n=n, rounds=rounds, progress=progress)
+    first = latency_stages.steps(df)[next(iter(latency_stages.STEPS))]
+    rows = []
+    for case in cases:
+        values = first[df.loc[first.index, "case"] == case.name]
+        name, place = case.name.split(" on ", 1)
+        rows.append({"case": name, "go": df.loc[values.index, "go"].iloc[0], "placed on": place,
+                     "signals": len(values), "median_us": values.median(), "p90_us": values.quantile(0.9)})
+    return pd.DataFrame(rows)

@@ -173,7 +173,10 @@ def _median_p90(values):
 
 
 H_RELEASES = {"stat": "statistic", "rounds": "the rounds side by side"}
-OVERLAP, APART = "the releases' rounds overlap", "{hi} above in every round, ×{ratio:.3g} at the closest"
+ONE_RELEASE = "only {go} ran: nothing to compare (`make setup` fetches the second release the course runs on)"
+SEPARATE = 1.25  # a release counts as above the other only by this factor at the closest rounds
+OVERLAP = f"no clear difference: the rounds overlap, or lie within ×{SEPARATE:g} of each other"
+APART = "{hi} above in every round, ×{ratio:.2f} at the closest"
 STATS = {"median_us": "median", "p99_us": "p99"}
 
 
@@ -208,6 +211,23 @@ def releases(study):
         row = {H_CASE: _label(r["case"]), H_RELEASES["stat"]: STATS[r["stat"]]}
         for go, values in r["values"].items():
             row[f"{go}, per round"] = PER_ROUND_SEP.join(duration(v) for v in values)
-        row[H_RELEASES["rounds"]] = APART.format(hi=r["higher"], ratio=r["ratio"]) if r["higher"] else OVERLAP
+        apart = r["higher"] and r["ratio"] >= SEPARATE
+        row[H_RELEASES["rounds"]] = APART.format(hi=r["higher"], ratio=r["ratio"]) if apart else OVERLAP
+        rows.append(row)
+    if not rows:
+        rows = [{H_RELEASES["rounds"]: ONE_RELEASE.format(go=", ".join(study.releases) or "no Go release")}]
+    return _nowrap(display.show(pd.DataFrame(rows)))
+
+
+H_PLACED = "kill → handler, {place}: median (p90)"
+
+
+def placement(table):
+    """gc_latency.placement() readable: one row per program, one column per placement."""
+    rows = []
+    for (case, go), part in table.groupby(["case", "go"], sort=False):
+        row = {H_CASE: _label(case) + (f", {go}" if go != latency.C_RELEASE else ""), H_SIGNALS: int(part["signals"].sum())}
+        for _, r in part.iterrows():
+            row[H_PLACED.format(place=r["placed on"])] = f"{duration(r['median_us'])} ({duration(r['p90_us'])})"
         rows.append(row)
     return _nowrap(display.show(pd.DataFrame(rows)))

@@ -10,6 +10,7 @@ condenses it into a table; `sigcamp.plots` draws it.
 
 import contextlib
 import dataclasses
+import os
 import random
 import shlex
 import sys
@@ -36,6 +37,7 @@ class Case:
     go: the program is latency-notify-like (reports GC pauses, exits 143 on SIGTERM).
     stages: build it against the runtime that stamps its own steps (sigcamp.latency_stages).
     seconds: send signals for this long instead of a fixed number.
+    cpus: (the sender's CPU, the program's CPU) to pin both to for the run, or None.
     """
 
     name: str
@@ -46,6 +48,7 @@ class Case:
     go: bool = True
     stages: bool = False
     seconds: float | None = None
+    cpus: tuple | None = None
 
 
 ARTICLE_LIVE = ("-live", str(1 << 20))  # 1 Mi nodes of 64 B: a 64 MiB heap for every GC to mark
@@ -237,7 +240,7 @@ def _run(case, exe, *, n, timeout, gap_us, rng, stalls):
     with tempfile.TemporaryDirectory(prefix="sigcamp-latency-") as tmp:
         trace = Path(tmp) / "stderr"
         try:
-            with _start(case, exe, trace=trace, timeout=timeout) as prog:
+            with _start(case, exe, trace=trace, timeout=timeout) as prog, _placed(case, prog.pid):
                 begun = time.monotonic()
                 while waited is None and ((time.monotonic() - begun < case.seconds) if case.seconds else len(sent) < n):
                     time.sleep(rng.uniform(0, gap_us) / 1e6)
@@ -289,6 +292,27 @@ def _start(case, exe, *, trace, timeout):
     script = f'exec {shlex.quote(str(exe))} "$@" 2>{shlex.quote(str(trace))}'
     return session.start("/bin/sh", args=("-c", script, case.sample, *case.args),
                          env={**case.env, "GODEBUG": godebug}, timeout=timeout)
+
+
+@contextlib.contextmanager
+def _placed(case, pid):
+    """With case.cpus = (sender CPU, program CPU): this thread and every thread of the program
+    pinned there for the run (threads the program starts later inherit it); restored after."""
+    if case.cpus is None:
+        yield
+        return
+    sender, target = case.cpus
+    allowed = os.sched_getaffinity(0)
+    if not {sender, target} <= allowed:
+        raise SigcampError(f"{case.name}: CPUs {case.cpus} are not all among this process's CPUs {sorted(allowed)}")
+    try:
+        os.sched_setaffinity(0, {sender})
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):  # a thread that just ended
+                os.sched_setaffinity(int(task.name), {target})
+        yield
+    finally:
+        os.sched_setaffinity(0, allowed)
 
 
 def _check(case, outcome, report, n, *, stalled=False):

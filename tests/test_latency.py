@@ -154,6 +154,21 @@ def test_c_relay_takes_three_threads_in_order():
     assert df["handler_tid"].nunique() == df["loop_tid"].nunique() == df["receiver_tid"].nunique() == 1
 
 
+def test_placement_pins_both_programs_the_same_way_and_restores_this_process():
+    before = os.sched_getaffinity(0)
+    table = gc_latency.placement(n=20, rounds=1)
+    assert os.sched_getaffinity(0) == before
+    places = gc_latency.PLACES[:min(2, len(before))]
+    assert list(table["case"]) == [gc_latency.STAMPED_IDLE] * len(places) + [gc_latency.RELAY] * len(places)
+    assert list(table["placed on"]) == list(places) * 2
+    assert (table["signals"] == 20).all() and (table["median_us"] > 0).all()
+    assert "kill → handler" in gc_latency_tables.placement(table).to_html()
+    far = max(range(os.cpu_count() + 1, os.cpu_count() + 3))
+    with pytest.raises(SigcampError, match="not all among"):
+        latency.measure([latency.Case("far", "latency-c-floor", "x", go=False, cpus=(0, far))], n=1, progress=False)
+    assert os.sched_getaffinity(0) == before
+
+
 def test_article_setup_runs_for_its_time_and_sees_gc_cycles():
     case = latency.CASES["go-gc-100ms"]
     started = time.monotonic()
