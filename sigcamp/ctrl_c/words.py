@@ -5,8 +5,6 @@ Values that code compares (how a run ended: "exit 130", "killed by SIGINT",
 displayed is named here, so a translation touches this file alone.
 """
 
-SURVIVED = "survived"  # Outcome.how of a program still running when the wait was over
-
 # a run's and a scenario's columns
 SCENARIO = "scenario"
 SAMPLE = "sample"
