@@ -21,11 +21,11 @@ def show(df, *, digits=2, wide=(), caption=None, index=False):
         df = df.to_frame()
     if not index:
         df = df.reset_index(drop=True)
-    styler = df.style.format(precision=digits, na_rep="", thousands=None)
+    styler = df.style.format(precision=digits, na_rep="", thousands=None, escape="html")
     styler = styler.set_table_styles([
         {"selector": "th", "props": "text-align: left; vertical-align: bottom;"},
         {"selector": "td", "props": "text-align: left; vertical-align: top; white-space: pre-wrap; "
-                                    "overflow-wrap: anywhere; max-width: 28em;"},
+                                    "overflow-wrap: break-word; max-width: 28em;"},
     ])
     for col in wide:
         if col in df.columns:

@@ -22,7 +22,7 @@ from .errors import BuildError, HeaderError, UnknownSample  # noqa: F401 (re-exp
 
 SAMPLE_DIRS = ("go_samples", "c_samples")
 SHARED_GO = ("go.mod", "internal")  # module files every Go build depends on
-LAUNCHES = ("direct", "setsid", "background", "nohup")
+LAUNCHES = ("direct", "setsid", "background", "nohup", "pid1")
 KEYS = {"Send", "Env", "Args", "Launch", "Output contains", "Output lacks", "Exit", "Wait", "Ready"}
 
 

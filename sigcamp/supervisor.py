@@ -123,6 +123,14 @@ def supervise(program="sd-notify-service", *, watchdog_ms=200, run_s=3.0, restar
     return df
 
 
+def watchdog_modes(*, hang_after=6, health_s=3.5, ticker_s=2.0, watchdog_ms=200):
+    """The same hang (the worker deadlocks after `hang_after` pings) under both ways of feeding the watchdog:
+    {"health": pings gated on the worker's mutex, "ticker": an independent goroutine on a timer}."""
+    env = {"HANG_AFTER": str(hang_after)}
+    return {"health": supervise(env=env, run_s=health_s, watchdog_ms=watchdog_ms),
+            "ticker": supervise(env={**env, "PING_MODE": "ticker"}, run_s=ticker_s, watchdog_ms=watchdog_ms)}
+
+
 def _record(msg, pids, log):
     at, pid, fields, text = msg
     for key in ("READY", "WATCHDOG", "STOPPING"):
