@@ -118,14 +118,6 @@ def test_an_unread_channel_keeps_the_first_signal():
     assert "STAMP" not in row[W.TRANSCRIPT]
 
 
-def test_enable_signal_belongs_to_os_signal():
-    src = ctrl_c.who_enables_signals()
-    en = src[src["function"] == "enableSignal"]
-    assert set(en.loc[en["role"] == "defined", "package"]) == {"os/signal"}
-    assert set(en.loc[en["role"] == "called", "in_function"]) == {"Notify"}
-    assert "runtime" in set(src.loc[(src["function"] == "signal_enable") & (src["role"] == "defined"), "package"])
-
-
 def test_sysmon_lines_are_found_in_the_installed_runtime():
     df = ctrl_c.sysmon_source()
     assert not df["code"].str.contains("not found").any(), df.to_string()

@@ -1,8 +1,8 @@
 """Chapter 1's claims: what Ctrl+C does to a Go program.
 
-Evidence: ctrl_c.scenario_runs() (one row per run of each scenario),
-ctrl_c.who_enables_signals() (the installed toolchain's source) and
-ctrl_c.preemption_runs() (notify-spin under strace). On a release other than the
+Evidence: ctrl_c.scenario_runs() (one row per run of each scenario) and
+ctrl_c.preemption_runs() (notify-spin under strace). The article's claim that the
+runtime calls signal.enableSignal is judged with chapter 2's (ch2.runtime-calls-enablesignal). On a release other than the
 notebook's, the runs are fewer (RUNS_ELSEWHERE) but still decide every verdict.
 """
 
@@ -10,7 +10,6 @@ from ..ctrl_c import scenarios as S
 from ..ledger import Claim, Finding, holds, holds_only_when, not_reproduced, refuted
 
 RUNS = "ctrl_c.scenario_runs"
-SOURCE = "ctrl_c.who_enables_signals"
 PREEMPTION = "ctrl_c.preemption_runs"
 KILLED = "killed by SIGINT"
 
@@ -76,21 +75,6 @@ def judge_default_action(table):
     if always(table, S.C_DEFAULT, "exit 130"):
         return Finding(holds(), measured)
     return Finding(not_reproduced("a C program with no handler ended neither way in every run"), measured)
-
-
-def judge_enable_signal(src):
-    """Refuted when no runtime function calls enableSignal (it is os/signal's, called by Notify)."""
-    en = src[src["function"] == "enableSignal"]
-    defined, called = en[en["role"] == "defined"], en[en["role"] == "called"]
-    if defined.empty:
-        return Finding(not_reproduced("this toolchain's runtime and os/signal define no enableSignal"),
-                       "no definition of enableSignal in runtime or os/signal")
-    where = lambda df: "; ".join(f"{r.package}/{r.file}:{r.line} in {r.in_function}" for r in df.itertuples())
-    measured = f"enableSignal is defined at {where(defined)}; called at {where(called) or 'nowhere'}"
-    if (called["package"] == "runtime").any():
-        return Finding(holds(), measured)
-    return Finding(refuted(), measured + " (the runtime never calls it: Notify does, and it asks the runtime "
-                                         "to route the signal through signal_enable)")
 
 
 def judge_queued(table):
@@ -167,9 +151,6 @@ def judge_notify(table):
 CLAIMS = [
     Claim("ch1.no-notify-ignores-ctrl-c", "Go程序在默认情况下无法响应Ctrl+C中断信号",
           "A Go program does not respond to Ctrl+C by default", RUNS, judge_default, RUNS_ELSEWHERE),
-    Claim("ch1.runtime-calls-enablesignal", "Go运行时启动时会调用signal.enableSignal(SIGINT, ...)注册信号处理器",
-          "At start-up the Go runtime calls signal.enableSignal(SIGINT, ...) to register its handler", SOURCE,
-          judge_enable_signal),
     Claim("ch1.default-action-is-exit-130", "传统Unix进程对SIGINT的默认终止行为(即_exit(128 + SIGINT))",
           "The traditional Unix default action for SIGINT is _exit(128 + SIGINT)", RUNS, judge_default_action,
           RUNS_ELSEWHERE),

@@ -1,22 +1,10 @@
-"""Chapter 1's reading of the installed toolchain's source: who turns signal delivery to os/signal on,
-and the lines that time sysmon's preemption."""
+"""Chapter 1's reading of the installed toolchain's source: the lines that time sysmon's preemption."""
 
 import re
 
 import pandas as pd
 
-from .. import gosource, toolchain
-
-
-def who_enables_signals():
-    """Where enableSignal and the runtime's signal_enable are defined, and every line that calls
-    them (runtime and os/signal, this toolchain): one row each, with its role."""
-    frames = []
-    for name in ("enableSignal", "signal_enable"):
-        for role, df in (("defined", gosource.definitions(name)), ("called", gosource.calls(name))):
-            frames.append(df.assign(function=name, role=role))
-    df = pd.concat(frames, ignore_index=True)
-    return df[["function", "role", "package", "file", "line", "in_function", "text"]]
+from .. import toolchain
 
 
 SYSMON_LINES = (

@@ -1,5 +1,5 @@
-"""Fixtures for chapter 1's judges: evidence shaped as ctrl_c.scenario_runs(), who_enables_signals() and
-preemption_runs() return it, small enough to read."""
+"""Fixtures for chapter 1's judges: evidence shaped as ctrl_c.scenario_runs() and preemption_runs() return
+it, small enough to read."""
 
 import pandas as pd
 
@@ -24,15 +24,6 @@ def table(stall_ms=100.0, **ended):
     return pd.DataFrame(rows)
 
 
-def source(*callers):
-    """who_enables_signals() rows: enableSignal defined in os/signal, called from each (package, function)."""
-    rows = [{"function": "enableSignal", "role": "defined", "package": "os/signal", "file": "signal_unix.go",
-             "line": 48, "in_function": "enableSignal", "text": "func enableSignal(sig int) {"}]
-    rows += [{"function": "enableSignal", "role": "called", "package": pkg, "file": "x.go", "line": 1,
-              "in_function": fn, "text": "enableSignal(n)"} for pkg, fn in callers]
-    return pd.DataFrame(rows)
-
-
 def preemption(on=((True, 1), (True, 2)), off=((False, 0),)):
     """preemption_runs() rows: (received, SIGURG deliveries) per run for each setting."""
     rows = [{"setting": "async preemption on (default)", "run": i, "ended": EXIT130 if got else SURVIVED,
@@ -45,9 +36,6 @@ def preemption(on=((True, 1), (True, 2)), off=((False, 0),)):
 FIXTURES = {
     "ch1.no-notify-ignores-ctrl-c": [(table(), "refuted"), (table(SPIN=[KILLED, SURVIVED]), "holds"),
                                      (table(SLEEP=[SURVIVED]), "holds")],
-    "ch1.runtime-calls-enablesignal": [(source(("os/signal", "Notify")), "refuted"),
-                                       (source(("os/signal", "Notify"), ("runtime", "initsig")), "holds"),
-                                       (source().iloc[0:0], "not reproduced")],
     "ch1.default-action-is-exit-130": [(table(), "refuted"), (table(C_DEFAULT=[EXIT130]), "holds"),
                                        (table(C_DEFAULT=[KILLED, SURVIVED]), "not reproduced")],
     "ch1.sigint-queued-for-scheduler": [(table(), "refuted"), (table(SLEEP=[SURVIVED]), "holds")],
