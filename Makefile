@@ -10,8 +10,9 @@ endif
 setup:
 	@scripts/setup
 
+# Both editions by default; EDITIONS=en or EDITIONS=zh builds one.
 course: setup
-	$(PY) -m sigcamp course
+	$(PY) -m sigcamp course $(if $(EDITIONS),--editions "$(EDITIONS)")
 
 ledger: setup
 	$(PY) -m sigcamp ledger

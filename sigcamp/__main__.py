@@ -13,6 +13,8 @@ def main(argv=None):
     course = sub.add_parser("course", help="execute the chapter notebooks headless, write _build/")
     course.add_argument("notebooks", nargs="*", help="notebooks to run (default: notebooks/*.ipynb)")
     course.add_argument("--cell-timeout", type=int, default=300, help="seconds per cell (default 300)")
+    course.add_argument("--editions", default="", help="languages to build, e.g. 'en zh' or 'zh' "
+                                                       "(default: English and every translated language)")
     claims = sub.add_parser("ledger", help="judge the article's claims on every Go release (no notebooks); "
                                            "write _build/claims.csv and claims.html")
     claims.add_argument("chapters", nargs="*", help="ch1 ... ch5 (default: all)")
@@ -46,7 +48,7 @@ def main(argv=None):
         from .doctor import main as doctor
         return doctor()
     from .course import main as run_course
-    return run_course(args.notebooks, cell_timeout=args.cell_timeout)
+    return run_course(args.notebooks, cell_timeout=args.cell_timeout, langs=args.editions.split() or None)
 
 
 def _reset(args):

@@ -1,8 +1,10 @@
 """Executing the chapter notebooks headless: `make course`.
 
 Each notebook runs top to bottom in a fresh kernel (per-cell timeout, any error
-fails it); the executed copy and an HTML page go to _build/. Sources in
-notebooks/ are never written.
+fails it); the executed copy and an HTML page go to _build/ (a language
+edition's to _build/notebooks/<lang>/ and _build/html/<lang>/, built from the
+English notebook and its translation: see editions). Sources in notebooks/ are
+never written.
 """
 
 import shutil
@@ -45,8 +47,8 @@ def read(path):
                          f"if it is a chapter, restore it with `git checkout -- {path}`") from None
 
 
-def execute(path, *, cell_timeout=300, write=True):
-    """Run one notebook in a fresh kernel; return a Result (and the executed notebook)."""
+def execute(path, *, cell_timeout=300, write=True, lang="en"):
+    """Run one notebook (its `lang` edition) in a fresh kernel; return a Result (and the executed notebook)."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
@@ -54,7 +56,7 @@ def execute(path, *, cell_timeout=300, write=True):
     path = Path(path)
     t0 = time.monotonic()
     try:
-        nb = read(path)
+        nb = read(path) if lang == "en" else edition(path, lang)
     except ValueError as e:
         return Result(path.name, 0.0, "failed", str(e)), None
     from traitlets.config import Config
@@ -78,10 +80,34 @@ def execute(path, *, cell_timeout=300, write=True):
     shutil.rmtree(ipc_dir, ignore_errors=True)
     result.seconds = time.monotonic() - t0
     if write:
-        OUT.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, str(OUT / path.name))
-        _write_html(nb, HTML / (path.stem + ".html"))
+        out, html = (OUT, HTML) if lang == "en" else (OUT / lang, HTML / lang)
+        out.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(out / path.name))
+        _write_html(nb, html / (path.stem + ".html"))
     return result, nb
+
+
+def edition(path, lang):
+    """The `lang` edition of a chapter, built from its English notebook and translation (a missing or
+    outdated translation of a cell is reported and leaves that cell as it is)."""
+    from . import editions
+
+    read(path)
+    problems = editions.check(path, lang)
+    if problems:
+        print(f"  {path.name} ({lang}): {problems}", flush=True)
+    return editions.build(path, lang, strict=False)
+
+
+def languages(paths):
+    """The editions to build: English, and each language with a translation of any of `paths`."""
+    from . import editions
+
+    found = ["en"]
+    for lang in editions.LANGUAGES:
+        if any(editions.translation_path(p, lang).exists() for p in paths):
+            found.append(lang)
+    return found
 
 
 def _failed_cell(nb):
@@ -104,16 +130,25 @@ def _write_html(nb, dest):
     write_html(nb, dest)
 
 
-def main(paths=(), *, cell_timeout=300):
-    """Execute the notebooks (all by default), print a table; exit status 1 if any failed."""
+def main(paths=(), *, cell_timeout=300, langs=None):
+    """Execute the notebooks (all by default) in each edition (default: every language translated),
+    print a table; exit status 1 if any failed."""
     paths = [Path(p) for p in paths] or notebooks()
     if not paths:
         print("no notebooks found in notebooks/")
         return 1
+    from . import editions
+
+    langs = langs or languages(paths)
     results = []
-    for p in paths:
-        print(f"running {p.name} ...", flush=True)
-        results.append(execute(p, cell_timeout=cell_timeout)[0])
+    for lang in langs:
+        for p in paths:
+            if lang != "en" and not editions.translation_path(p, lang).exists():
+                continue
+            print(f"running {p.name}{'' if lang == 'en' else f' ({lang})'} ...", flush=True)
+            r = execute(p, cell_timeout=cell_timeout, lang=lang)[0]
+            r.notebook += "" if lang == "en" else f" ({lang})"
+            results.append(r)
     width = max(len(r.notebook) for r in results)
     print(f"\n{'notebook':<{width}}  {'seconds':>8}  status")
     for r in results:
@@ -121,8 +156,9 @@ def main(paths=(), *, cell_timeout=300):
     print(f"\nexecuted copies in {OUT}/, HTML in {HTML}/")
     from . import ledger
 
-    csv, page = ledger.write_report()
-    print(f"the claim ledger: {csv} and {page}")
+    for lang in langs:
+        csv, page = ledger.write_report(lang=lang)
+        print(f"the claim ledger ({lang}): {csv} and {page}")
     from . import site
 
     print(f"site: {site.build()}")

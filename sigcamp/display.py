@@ -37,7 +37,8 @@ def show(df, *, digits=2, wide=(), caption=None, index=False):
     if not index:
         styler = styler.hide(axis="index")
     if i18n.language() != "en":
-        text = [c for c in df.columns if df[c].dtype == object]
+        text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) and
+                not pd.api.types.is_bool_dtype(df[c])]
         if text:
             styler = styler.format(i18n.value, subset=text, na_rep="", escape="html")
         styler = styler.format_index(lambda c: i18n._(str(c)), axis=1, escape="html")
@@ -49,3 +50,20 @@ def show(df, *, digits=2, wide=(), caption=None, index=False):
 def transcript(text):
     """A program's output as a reader wants it: without the `STAMP label ns` lines."""
     return STAMP_LINE.sub("", text)
+
+
+def follow_language():
+    """In a notebook, show a bare DataFrame (a cell's value) the way show() would, once the reader's
+    language is not English, so its column names and known words are in that language too."""
+    from .figures import in_notebook
+
+    if not in_notebook():
+        return
+    import pandas as pd
+    from IPython import get_ipython
+
+    html = get_ipython().display_formatter.formatters["text/html"]
+    if i18n.language() == "en":
+        html.pop(pd.DataFrame, None)
+    else:
+        html.for_type(pd.DataFrame, lambda df: show(df, index=not isinstance(df.index, pd.RangeIndex)).to_html())

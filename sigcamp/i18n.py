@@ -36,6 +36,9 @@ def set_language(lang):
     """Speak `lang` ("en" or "zh") from now on in this process; returns the code in use."""
     code = _normalise(lang)
     _chosen[:] = [code]
+    from . import display
+
+    display.follow_language()
     return code
 
 

@@ -7,8 +7,9 @@ arguments) and a judge: a function from that experiment's evidence to a
 comes out of the judge, run on evidence gathered by a real run.
 
 `chapter()` is what a notebook shows; `evaluate()` is one release's verdicts;
-records land in _build/ledger/<go version>/<chapter>.json and `write_report()`
-gathers every release's into _build/claims.csv and _build/claims.html.
+records land in _build/ledger/<language>/<go version>/<chapter>.json and
+`write_report()` gathers every release's into _build/claims.csv and
+_build/claims.html (another language's into _build/<language>/).
 """
 
 import datetime
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import display, toolchain
+from . import display, i18n, toolchain
 
 HOLDS, REFUTED, CONDITIONAL, NOT_REPRODUCED = "holds", "refuted", "holds only when", "not reproduced"
 KINDS = (HOLDS, REFUTED, CONDITIONAL, NOT_REPRODUCED)
@@ -155,7 +156,7 @@ def evaluate(chapter, evidence=None, *, record=True):
 
 
 def _record(chapter, go, rows):
-    dest = RECORDS / go / f"{chapter}.json"
+    dest = RECORDS / i18n.language() / go / f"{chapter}.json"
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -215,10 +216,10 @@ def chapter(name, evidence=None, *, releases=None):
     return ChapterLedger(by_release)
 
 
-def report():
+def report(lang=None):
     """Every recorded verdict, one row per claim, one verdict and evidence column per Go release."""
     rows = []
-    for path in sorted(RECORDS.glob("go*/ch*.json")):
+    for path in sorted((RECORDS / (lang or i18n.language())).glob("go*/ch*.json")):
         rows += json.loads(path.read_text())
     if not rows:
         return pd.DataFrame()
@@ -234,10 +235,12 @@ def report():
     return out.sort_values("id", key=lambda s: s.map(lambda i: order.get(i, len(order)))).reset_index(drop=True)
 
 
-def write_report(dest=None):
-    """Write claims.csv and claims.html (the whole ledger) into dest (default _build/); return their paths."""
-    dest = dest or toolchain.BUILD
-    df = report()
+def write_report(dest=None, *, lang=None):
+    """Write claims.csv and claims.html (the whole ledger, as the `lang` edition recorded it) into dest
+    (default _build/, or _build/<lang>/ for another language than English); return their paths."""
+    lang = lang or i18n.language()
+    dest = dest or (toolchain.BUILD if lang == "en" else toolchain.BUILD / lang)
+    df = report(lang)
     dest.mkdir(parents=True, exist_ok=True)
     csv, page = dest / "claims.csv", dest / "claims.html"
     df.to_csv(csv, index=False)

@@ -11,6 +11,8 @@ import sys
 
 from tqdm.std import tqdm
 
+from .figures import in_notebook
+
 NCOLS = 100  # width of the text line in a notebook
 
 
@@ -34,16 +36,6 @@ class TextBar(tqdm):
         else:
             update_display(bundle, raw=True, display_id=self._display_id)
         return True
-
-
-def in_notebook():
-    """True inside a Jupyter kernel (where outputs are rich), False in a terminal or script."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
 def bar(*, total, unit="it", desc=None, enabled=True):

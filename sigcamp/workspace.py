@@ -101,14 +101,38 @@ class Report:
         return out
 
 
+@dataclass(frozen=True)
+class EditionSource:
+    """A chapter's edition in another language, built from the English notebook and its translation."""
+
+    path: Path
+    lang: str
+
+    def read_bytes(self):
+        import nbformat
+
+        from . import editions
+
+        return nbformat.writes(editions.build(self.path, self.lang, strict=False)).encode()
+
+    def stat(self):
+        return self.path.stat()
+
+
 def sources(root=toolchain.ROOT):
-    """{workspace-relative path: source file}: chapters, each lab's release files, the README."""
+    """{workspace-relative path: source}: chapters (and their editions in other languages, under
+    chapters/<lang>/), each lab's release files, the README."""
+    from . import editions
+
     root = Path(root)
     found = {}
     notebooks = root / "notebooks"
     for path in sorted(notebooks.rglob("*.ipynb")):
         if not SKIP.intersection(path.relative_to(notebooks).parts):
             found[Path("chapters") / path.relative_to(notebooks)] = path
+            for lang in editions.LANGUAGES:
+                if editions.translation_path(path, lang).exists():
+                    found[Path("chapters") / lang / path.name] = EditionSource(path, lang)
     for release in sorted((root / "labs").glob("*/release")):
         for path in sorted(release.rglob("*")):
             if path.is_file() and not SKIP.intersection(path.relative_to(release).parts):

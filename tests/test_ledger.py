@@ -46,9 +46,9 @@ def test_chapter_is_judged_on_every_release_and_shows_where_they_differ(one_clai
         assert table[f"verdict on {go}"].iloc[0] == expected
     differs = {v.startswith("holds") for v in table.filter(like="verdict on").iloc[0]}
     assert (len(result.differences) == 2) == (differs == {True, False})
-    recorded = sorted(p.parent.name for p in (one_claim / "ledger").glob("go*/ch4.json"))
+    recorded = sorted(p.parent.name for p in (one_claim / "ledger" / "en").glob("go*/ch4.json"))
     assert recorded == sorted(releases)
-    row = json.loads((one_claim / "ledger" / releases[0] / "ch4.json").read_text())[0]
+    row = json.loads((one_claim / "ledger" / "en" / releases[0] / "ch4.json").read_text())[0]
     assert row["go"] == releases[0] and row["cpus"] >= 1 and row["date"]
 
 

@@ -94,3 +94,14 @@ def test_course_names_the_failing_cell(tmp_path):
     result, _ = course.execute(path, write=False)
     assert result.status == "failed" and result.cell == 1
     assert "UnknownSample" in result.error and "no-such-sample" in result.error
+
+
+def test_the_chinese_edition_of_chapter_1_runs_and_speaks_chinese():
+    """The same code as the English chapter, in Chinese: no error, its figures, Chinese in its tables."""
+    result, nb = course.execute(NOTEBOOKS[0], lang="zh")
+    assert result.status == "ok", result.error
+    assert not missing_figures(nb)
+    headers = " ".join(re.findall(r"<th[^>]*>(.*?)</th>", " ".join(
+        o.get("data", {}).get("text/html", "") if isinstance(o.get("data", {}).get("text/html", ""), str)
+        else "".join(o["data"]["text/html"]) for c in nb.cells for o in c.get("outputs", [])), re.S))
+    assert re.search(r"[\u4e00-\u9fff]", headers), "no table header of the Chinese edition is in Chinese"
