@@ -21,6 +21,10 @@ def main(argv=None):
     catalogs = sub.add_parser("catalogs", help="compile the translations (sigcamp/locale); --update adds the "
                                                "code's new messages to the .po files first")
     catalogs.add_argument("--update", action="store_true")
+    translate = sub.add_parser("translate", help="start or refresh the translation of notebooks (a Markdown file "
+                                                 "beside each: <dir>/<lang>/<stem>.md) and say what is left")
+    translate.add_argument("lang", help="zh")
+    translate.add_argument("notebooks", nargs="+")
     sub.add_parser("site", help="write _build/site/ from the executed chapters (make course does it)")
     sub.add_parser("lab", help="JupyterLab on your workspace (make lab); --help for its options", add_help=False)
     reset = sub.add_parser("reset", help="restore pristine copies of workspace files (yours go to backups/)")
@@ -35,6 +39,9 @@ def main(argv=None):
     if args.command == "catalogs":
         from .catalogs import main as run_catalogs
         return run_catalogs(update_po=args.update)
+    if args.command == "translate":
+        from .editions import main as run_translate
+        return run_translate(args.lang, args.notebooks)
     if args.command == "site":
         from .site import build
         print(build())

@@ -57,15 +57,26 @@ def update(lang):
     from babel.messages.pofile import write_po
 
     template, po = extract(), read_po(lang)
+    template.creation_date = po.creation_date  # a date that changes on every update would only make merges conflict
     before = {m.id for m in po if m.id}
     po.update(template, no_fuzzy_matching=True)
     po.obsolete.clear()
+    _header(po, lang)
     after = {m.id for m in po if m.id}
     path = po_path(lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as f:
         write_po(f, po, omit_header=False, no_location=True, width=110, sort_output=False)
     return sorted(after - before, key=str), sorted(before - after, key=str)
+
+
+def _header(po, lang):
+    po.project, po.version, po.copyright_holder = "sigcamp", "", "the sigcamp authors"
+    po.msgid_bugs_address = ""
+    po.last_translator = "the sigcamp authors"
+    po.language_team = f"sigcamp {lang}"
+    po.fuzzy = False
+    po.header_comment = f"# sigcamp: the course library's messages in {lang} (python -m sigcamp catalogs --update).\n#"
 
 
 def compiled(lang):
@@ -122,3 +133,22 @@ def main(update_po=False):
     for path in compile_all():
         print(f"compiled {path}")
     return status
+
+
+def fill(lang, translations):
+    """Set the translations of messages already in lang's .po ({message id: text}); return the ids
+    not found there (run update() first)."""
+    from babel.messages.pofile import write_po
+
+    po = read_po(lang)
+    unknown = []
+    for msgid, text in translations.items():
+        entry = po.get(msgid)
+        if entry is None:
+            unknown.append(msgid)
+            continue
+        entry.string = text
+        entry.flags.discard("fuzzy")
+    with open(po_path(lang), "wb") as f:
+        write_po(f, po, omit_header=False, no_location=True, width=110, sort_output=False)
+    return unknown

@@ -137,3 +137,18 @@ def template(source, lang):
         if cell.cell_type == "markdown":
             blocks.append(old.get(cell.id) or Block(cell.id, fingerprint(cell.source), cell.source))
     return blocks
+
+
+def main(lang, notebooks):
+    """`python -m sigcamp translate LANG NOTEBOOK...`: write each translation file from template(), then
+    report what is left (cells still in English, stale or orphaned blocks); exit status 1 if anything is."""
+    status = 0
+    for source in map(Path, notebooks):
+        path = translation_path(source, lang)
+        write(path, template(source, lang))
+        problems = check(source, lang)
+        english = [b.cell_id for b in read(path).values() if not re.search(r"[\u4e00-\u9fff]", b.text)]
+        print(f"{path}: " + (str(problems) if problems else "every cell has a block")
+              + (f"; still English: {', '.join(english)}" if english else ""))
+        status |= bool(problems or english)
+    return status

@@ -22,11 +22,15 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import display, i18n, toolchain
+from .i18n import N_, _
 
-HOLDS, REFUTED, CONDITIONAL, NOT_REPRODUCED = "holds", "refuted", "holds only when", "not reproduced"
+HOLDS, REFUTED, CONDITIONAL, NOT_REPRODUCED = N_("holds"), N_("refuted"), "holds only when", "not reproduced"
 KINDS = (HOLDS, REFUTED, CONDITIONAL, NOT_REPRODUCED)
 CHAPTERS = ("ch1", "ch2", "ch3", "ch4", "ch5")
 RECORDS = toolchain.BUILD / "ledger"
+VERDICT_ON = i18n.pattern(N_("verdict on {go}"))
+MEASURED = N_("what we measured")
+COLUMNS = (N_("id"), N_("claim"), N_("article"), N_("Go"), N_("verdict"), N_("measured"), N_("chapter"))
 
 
 @dataclass(frozen=True)
@@ -44,10 +48,10 @@ class Verdict:
 
     def __str__(self):
         if self.kind == CONDITIONAL:
-            return f"holds only when {self.detail}"
+            return _("holds only when {condition}").format(condition=self.detail)
         if self.kind == NOT_REPRODUCED:
-            return f"not reproduced ({self.detail})"
-        return self.kind
+            return _("not reproduced ({tried})").format(tried=self.detail)
+        return _(self.kind)
 
 
 def holds():
@@ -175,11 +179,13 @@ class ChapterLedger:
 
     @property
     def verdicts(self):
+        """One row per claim: its id, the article's words (and an English rendering, for English readers),
+        the verdict on each release, what was measured on the first."""
         first = self.by_release[self.releases[0]]
-        df = first[["id", "claim", "article"]].copy()
+        df = first[["id", "claim", "article"]].copy() if i18n.language() == "en" else first[["id", "article"]].copy()
         for go, rows in self.by_release.items():
-            df[f"verdict on {go}"] = rows["verdict"].values
-        df["what we measured"] = first["measured"].values
+            df[VERDICT_ON.format(go=go)] = rows["verdict"].values
+        df[MEASURED] = first["measured"].values
         return df
 
     @property
@@ -194,13 +200,14 @@ class ChapterLedger:
         return pd.DataFrame(rows, columns=["claim", "Go", "verdict", "measured"])
 
     def _repr_html_(self):
-        parts = [display.show(self.verdicts, wide=("what we measured", "claim")).to_html()]
+        parts = [display.show(self.verdicts, wide=(MEASURED, "claim", "article")).to_html()]
         diff = self.differences
+        both = _(" and ").join(self.releases)
         if len(self.releases) > 1:
             if diff.empty:
-                parts.append(f"<p>Same verdicts on {' and '.join(self.releases)}.</p>")
+                parts.append("<p>" + html.escape(_("Same verdicts on {releases}.").format(releases=both)) + "</p>")
             else:
-                parts.append(f"<p>Where {' and '.join(self.releases)} disagree:</p>")
+                parts.append("<p>" + html.escape(_("Where {releases} disagree:").format(releases=both)) + "</p>")
                 parts.append(display.show(diff, wide=("measured",)).to_html())
         return "\n".join(parts)
 

@@ -20,11 +20,16 @@ from pathlib import Path
 
 import pexpect
 
-from . import procfs, samples
+from . import i18n, procfs, samples
+from .i18n import N_
 from .procfs import name as signal_name, number as _number
 from .errors import NotReady
 
 _PR_SET_PDEATHSIG = 1
+# How a run ended, as data (code compares these English words; display translates them).
+SURVIVED = N_("survived")
+KILLED_BY = i18n.pattern(N_("killed by {signal}"))
+EXITED = i18n.pattern(N_("exit {code}"))
 _live = weakref.WeakSet()
 
 
@@ -67,10 +72,10 @@ class Outcome:
     def how(self):
         """'exit 130', 'killed by SIGINT' or 'survived (killed after the wait)'."""
         if self.alive:
-            return "survived"
+            return SURVIVED
         if self.signal:
-            return f"killed by {self.signal}"
-        return f"exit {self.exit_code}"
+            return KILLED_BY.format(signal=self.signal)
+        return EXITED.format(code=self.exit_code)
 
     @property
     def transcript(self):
