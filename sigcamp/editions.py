@@ -3,7 +3,8 @@
 A translation lives beside its notebook in a Markdown file (notebooks/zh/01-ctrl-c.md,
 labs/02-masks/zh/source.md): one block per Markdown cell of the English notebook,
 headed by a comment naming the cell's id and a fingerprint of the English text it
-translates. Code cells are never translated: an edition copies them, in order, and
+translates (a long notebook's translation may be split into part files,
+<stem>.<part>.md, beside it). Code cells are never translated: an edition copies them, in order, and
 opens with one cell that sets the library's language. A block whose English cell
 changed since it was translated is stale; `build(strict=True)` refuses stale or
 missing blocks, so an edition cannot drift from its source.
@@ -30,6 +31,24 @@ def translation_path(source, lang):
     """Where the `lang` translation of notebook `source` lives: <dir>/<lang>/<stem>.md."""
     source = Path(source)
     return source.parent / lang / f"{source.stem}.md"
+
+
+def part_paths(source, lang):
+    """Further files of a translation, one per part of a long notebook: <dir>/<lang>/<stem>.<part>.md."""
+    main = translation_path(source, lang)
+    return sorted(main.parent.glob(f"{main.stem}.*.md")) if main.parent.is_dir() else []
+
+
+def read_all(source, lang):
+    """Every block of the `lang` translation of `source`, from its file and its parts' files."""
+    blocks = {}
+    for path in [translation_path(source, lang)] + part_paths(source, lang):
+        if path.exists():
+            for cid, block in read(path).items():
+                if cid in blocks:
+                    raise ValueError(f"{path}: cell {cid} is translated in two files")
+                blocks[cid] = block
+    return blocks
 
 
 @dataclass(frozen=True)
@@ -83,8 +102,7 @@ class Problems:
 def check(source, lang):
     """What keeps the `lang` edition of `source` from matching it: missing, stale and orphan blocks."""
     nb = nbformat.read(str(source), as_version=4)
-    path = translation_path(source, lang)
-    blocks = read(path) if path.exists() else {}
+    blocks = read_all(source, lang)
     missing, stale = [], []
     ids = set()
     for cell in nb.cells:
@@ -111,8 +129,7 @@ def build(source, lang, *, strict=True):
     problems = check(source, lang)
     if strict and problems:
         raise ValueError(f"{translation_path(source, lang)}: {problems}")
-    path = translation_path(source, lang)
-    blocks = read(path) if path.exists() else {}
+    blocks = read_all(source, lang)
     nb = nbformat.read(str(source), as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "markdown" and cell.id in blocks:
@@ -132,9 +149,10 @@ def template(source, lang):
     nb = nbformat.read(str(source), as_version=4)
     path = translation_path(source, lang)
     old = read(path) if path.exists() else {}
+    elsewhere = {cid for part in part_paths(source, lang) for cid in read(part)}
     blocks = []
     for cell in nb.cells:
-        if cell.cell_type == "markdown":
+        if cell.cell_type == "markdown" and cell.id not in elsewhere:
             blocks.append(old.get(cell.id) or Block(cell.id, fingerprint(cell.source), cell.source))
     return blocks
 
@@ -147,7 +165,7 @@ def main(lang, notebooks):
         path = translation_path(source, lang)
         write(path, template(source, lang))
         problems = check(source, lang)
-        english = [b.cell_id for b in read(path).values() if not re.search(r"[\u4e00-\u9fff]", b.text)]
+        english = [b.cell_id for b in read_all(source, lang).values() if not re.search(r"[\u4e00-\u9fff]", b.text)]
         print(f"{path}: " + (str(problems) if problems else "every cell has a block")
               + (f"; still English: {', '.join(english)}" if english else ""))
         status |= bool(problems or english)

@@ -33,11 +33,10 @@ def test_every_markdown_cell_is_translated_and_current(source, lang):
 @pytest.mark.parametrize("lang", editions.LANGUAGES)
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: str(p.relative_to(toolchain.ROOT)))
 def test_no_english_paragraph_is_left(source, lang):
-    path = editions.translation_path(source, lang)
-    if not path.exists():
+    if not editions.translation_path(source, lang).exists():
         pytest.fail(f"no {lang} translation of {source.name}")
     left = []
-    for block in editions.read(path).values():
+    for block in editions.read_all(source, lang).values():
         text = prose(block.text)
         if not re.search(r"[\u4e00-\u9fff]", text) and re.search(r"[A-Za-z]{3,}", text):
             left.append(f"{block.cell_id}: no Chinese at all")
