@@ -9,6 +9,8 @@ print for the library.
 
 import re
 
+import numpy as np
+
 from . import i18n
 
 STAMP_LINE = re.compile(r"^STAMP \S+ \d+\r?\n?", re.M)
@@ -37,14 +39,20 @@ def show(df, *, digits=2, wide=(), caption=None, index=False):
     if not index:
         styler = styler.hide(axis="index")
     if i18n.language() != "en":
-        text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) and
-                not pd.api.types.is_bool_dtype(df[c])]
+        text = [c for c in df.columns if pd.api.types.is_bool_dtype(df[c]) or not pd.api.types.is_numeric_dtype(df[c])]
         if text:
-            styler = styler.format(i18n.value, subset=text, na_rep="", escape="html")
-        styler = styler.format_index(lambda c: i18n._(str(c)), axis=1, escape="html")
+            styler = styler.format(_shown, subset=text, na_rep="", escape="html")
+        styler = styler.format_index(lambda c: i18n.value(str(c)), axis=1, escape="html")
     if caption:
-        styler = styler.set_caption(i18n._(caption))
+        styler = styler.set_caption(i18n.value(caption))
     return styler
+
+
+def _shown(cell):
+    """A cell in the reader's language: yes or no for a truth value, a message translated, anything else as it is."""
+    if isinstance(cell, (bool, np.bool_)):
+        return i18n._("yes") if cell else i18n._("no")
+    return i18n.value(cell)
 
 
 def transcript(text):

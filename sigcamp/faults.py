@@ -12,6 +12,7 @@ import re
 import pandas as pd
 
 from . import samples, session, sigpath
+from .i18n import N_
 
 # si_code values of a SIGSEGV (Linux, include/uapi/asm-generic/siginfo.h)
 SI_CODES = {0: "SI_USER (sent with kill)", 1: "SEGV_MAPERR (address not mapped)",
@@ -32,21 +33,21 @@ def outcomes():
     rec = {m.group(1) or "nil": m for m in _RECOVERED.finditer(nil_out + wild_out)}
     fault = re.search(r"unexpected fault address (0x[0-9a-f]+)", wild_out)
     rows = [
-        {"case": "nil dereference", "fault address": "0x0",
-         "what the runtime did": f"panic: {rec['nil'].group(2)}" if "nil" in rec else _fatal(nil_out),
-         "recover() caught it": "nil" in rec,
-         "Notify(SIGSEGV) got it": "Notify after the fault: nothing" not in nil_out,
-         "program ended": nil_run.how},
-        {"case": "SIGSEGV sent with kill(2)", "fault address": "",
-         "what the runtime did": "sigsend: delivered to the Notify channel" if "got signal: segmentation fault"
+        {N_("case"): N_("nil dereference"), N_("fault address"): "0x0",
+         N_("what the runtime did"): f"panic: {rec['nil'].group(2)}" if "nil" in rec else _fatal(nil_out),
+         N_("recover() caught it"): "nil" in rec,
+         N_("Notify(SIGSEGV) got it"): "Notify after the fault: nothing" not in nil_out,
+         N_("program ended"): nil_run.how},
+        {"case": N_("SIGSEGV sent with kill(2)"), "fault address": "",
+         "what the runtime did": N_("sigsend: delivered to the Notify channel") if "got signal: segmentation fault"
          in nil_out else _fatal(nil_out),
          "recover() caught it": False, "Notify(SIGSEGV) got it": "got signal: segmentation fault" in nil_out,
          "program ended": nil_run.how},
-        {"case": "fault far from 0, debug.SetPanicOnFault(true)",
+        {"case": N_("fault far from 0, debug.SetPanicOnFault(true)"),
          "fault address": rec["with"].group(3) if "with" in rec else (fault.group(1) if fault else ""),
          "what the runtime did": f"panic: {rec['with'].group(2)}" if "with" in rec else _fatal(wild_out),
          "recover() caught it": "with" in rec, "Notify(SIGSEGV) got it": False, "program ended": ""},
-        {"case": "fault far from 0, default",
+        {"case": N_("fault far from 0, default"),
          "fault address": fault.group(1) if fault else "",
          "what the runtime did": _fatal(wild_out) if "without" not in rec else f"panic: {rec['without'].group(2)}",
          "recover() caught it": "without" in rec, "Notify(SIGSEGV) got it": False, "program ended": wild_run.how},

@@ -15,7 +15,8 @@ import subprocess
 
 import pandas as pd
 
-from . import gosource, overlay, samples, session, toolchain
+from . import gosource, i18n, overlay, samples, session, toolchain
+from .i18n import N_
 
 # The article's patch, as printed (seed, section 2.5): "在 case _SIGTRAP: 分支前插入".
 ARTICLE_PATCH = ('\tif sig == _SIGTRAP {\n'
@@ -23,7 +24,21 @@ ARTICLE_PATCH = ('\tif sig == _SIGTRAP {\n'
                  '\t}')
 ARTICLE_ANCHOR = "case _SIGTRAP:"
 NEAREST = "sig == _SIGTRAP"  # the line of sighandler that really tests for SIGTRAP
-PREEMPT_SETTINGS = {"default": "", "asyncpreemptoff=1": "asyncpreemptoff=1"}
+PREEMPT_SETTINGS = {N_("default"): "", "asyncpreemptoff=1": "asyncpreemptoff=1"}
+# Words of the tables below that data carry filled in (translated where shown).
+BEFORE_LINE = i18n.pattern(N_("before line {line} (`{code}`): {anchor}"))
+AFTER_LINE = i18n.pattern(N_("after line {line} (`{code}`)"))
+NO_ANCHOR = N_("the article's `case _SIGTRAP:` is not in sighandler")
+ANCHOR_AT = i18n.pattern(N_("the article's `case _SIGTRAP:` is line {line}"))
+OBJDUMP = i18n.pattern(N_("go tool objdump: {patched} CALL runtime.printlock in the patched sighandler, {plain} in "
+                          "the plain one (its crash messages)"))
+YES, NO = i18n.pattern(N_("yes: {where}")), i18n.pattern(N_("no: {where}"))
+OF = i18n.pattern(N_("{count} of {total}"))
+# The captions chapter 2 gives these tables (filled in by the notebook), and the yes or no they show.
+i18n.pattern(N_("GOROOT's signal_unix.go unchanged: {unchanged}"))
+i18n.pattern(N_("runtime.printlock's source, the same on every release: {same}"))
+i18n.pattern(N_("sigdump in this release's GODEBUG tables: {known}"))
+N_("True"), N_("False")
 
 
 def _source():
@@ -47,11 +62,10 @@ def article_patch(sample="notify-loop"):
     rows = []
     transcript = ""
     for label, attempt, placed in (
-            ("the article's", tried, f"before line {nearest} (`{NEAREST}`): "
-                                     + ("the article's `case _SIGTRAP:` is not in sighandler" if anchor is None
-                                        else f"the article's `case _SIGTRAP:` is line {anchor}")),
-            ("the one that works", works,
-             f"after line {overlay.find_in_sighandler(source, overlay.AFTER)} (`{overlay.AFTER}`)")):
+            (N_("the article's"), tried, BEFORE_LINE.format(
+                line=nearest, code=NEAREST, anchor=NO_ANCHOR if anchor is None else ANCHOR_AT.format(line=anchor))),
+            (N_("the one that works"), works,
+             AFTER_LINE.format(line=overlay.find_in_sighandler(source, overlay.AFTER), code=overlay.AFTER))):
         ran = ""
         if attempt.compiled:
             outcome = session.run(attempt.binary, "SIGTRAP", wait=5)
@@ -59,10 +73,10 @@ def article_patch(sample="notify-loop"):
             lines = [l for l in transcript.splitlines() if l.startswith((overlay.MARK, "DEBUG:", "SIGTRAP:"))]
             ran = "\n".join(lines + [outcome.how])
         code = textwrap.dedent(attempt.line.expandtabs(4)).replace(" // added by sigcamp.overlay", "")
-        rows.append({"patch": label, "code": code,
-                     "placed": placed, "compiled": attempt.compiled,
-                     "compiler said": "\n".join(f"{f}:{n}:{c}: {msg}" for f, n, c, msg in attempt.errors),
-                     "on kill -TRAP": ran})
+        rows.append({N_("patch"): label, N_("code"): code,
+                     N_("placed"): placed, N_("compiled"): attempt.compiled,
+                     N_("compiler said"): "\n".join(f"{f}:{n}:{c}: {msg}" for f, n, c, msg in attempt.errors),
+                     N_("on kill -TRAP"): ran})
     df = pd.DataFrame(rows)
     df.attrs.update({"anchor line": anchor, "transcript": transcript,
                      "goroot unchanged": before == overlay.goroot_source_state()})
@@ -102,12 +116,11 @@ def print_lock(sample="notify-loop"):
     guarded = "if mp.printlock == 1 {" in code
     locks = "lock(&debuglock)" in code
     rows = [
-        {"evidence": "the patched print calls runtime.printlock", "found": patched > plain,
-         "where": f"go tool objdump: {patched} CALL runtime.printlock in the patched sighandler, {plain} in the "
-                  "plain one (its crash messages)"},
-        {"evidence": "printlock counts the prints this M holds (mp.printlock++)", "found": counted,
+        {N_("evidence"): N_("the patched print calls runtime.printlock"), N_("found"): patched > plain,
+         N_("where"): OBJDUMP.format(patched=patched, plain=plain)},
+        {"evidence": N_("printlock counts the prints this M holds (mp.printlock++)"), "found": counted,
          "where": f"print.go:{code.get('mp.printlock++', '')}"},
-        {"evidence": "printlock takes debuglock only for the M's first print (if mp.printlock == 1)",
+        {"evidence": N_("printlock takes debuglock only for the M's first print (if mp.printlock == 1)"),
          "found": guarded and locks, "where": f"print.go:{code.get('if mp.printlock == 1 {', '')}"
                                                f"-{code.get('lock(&debuglock)', '')}"},
     ]
@@ -157,10 +170,12 @@ def stability_summary(runs):
     for setting, group in runs.groupby("setting", sort=False):
         stable = ((group["SIGINT lines"] == 1) & (group["broken lines"] == 0)).sum()
         urg = group["SIGURG lines"]
-        rows.append({"setting": setting, "runs": len(group), "stable log": f"{stable} of {len(group)}",
-                     "SIGURG lines per run (median)": statistics.median(urg),
-                     "SIGURG lines (min-max)": f"{urg.min()}-{urg.max()}",
-                     "exit 130": f"{(group['ended'] == 'exit 130').sum()} of {len(group)}"})
+        exited = (group["ended"] == "exit 130").sum()
+        rows.append({N_("setting"): setting, N_("runs"): len(group),
+                     N_("stable log"): OF.format(count=stable, total=len(group)),
+                     N_("SIGURG lines per run (median)"): statistics.median(urg),
+                     N_("SIGURG lines (min-max)"): f"{urg.min()}-{urg.max()}",
+                     session.EXITED.format(code=130): OF.format(count=exited, total=len(group))})
     return pd.DataFrame(rows)
 
 
@@ -170,9 +185,11 @@ def debug_settings(sample="notify-loop"):
     output). attrs: "sigdump known" (whether the runtime's or the go command's GODEBUG tables name it)."""
     binary = samples.build(sample)
     rows = []
-    for setting, env, send in (("GOTRACEBACK unset", {}, "SIGTRAP"), ("GOTRACEBACK=2", {"GOTRACEBACK": "2"}, "SIGTRAP"),
+    for setting, env, send in ((N_("GOTRACEBACK unset"), {}, "SIGTRAP"),
+                               ("GOTRACEBACK=2", {"GOTRACEBACK": "2"}, "SIGTRAP"),
                                ("GOTRACEBACK=none", {"GOTRACEBACK": "none"}, "SIGTRAP"),
-                               ("GODEBUG unset", {}, "SIGUSR1"), ("GODEBUG=sigdump=1", {"GODEBUG": "sigdump=1"}, "SIGUSR1")):
+                               (N_("GODEBUG unset"), {}, "SIGUSR1"),
+                               ("GODEBUG=sigdump=1", {"GODEBUG": "sigdump=1"}, "SIGUSR1")):
         with session.start(binary, env=env) as prog:
             prog.send(send)
             if send == "SIGUSR1":  # handled by Notify: once it says so, end it with Ctrl+C
@@ -180,11 +197,11 @@ def debug_settings(sample="notify-loop"):
                 prog.ctrl_c()
             outcome = prog.wait(3)
         out = outcome.transcript
-        rows.append({"setting": setting, "sent": send,
-                     "registers printed": bool(re.search(r"^rip\s+0x", out, re.M)),
-                     "goroutines printed": len(re.findall(r"^goroutine \d+", out, re.M)),
-                     "output lines": len(out.splitlines()), "ended": outcome.how,
-                     "output": "\n".join(out.splitlines()[:4])})
+        rows.append({"setting": setting, N_("sent"): send,
+                     N_("registers printed"): bool(re.search(r"^rip\s+0x", out, re.M)),
+                     N_("goroutines printed"): len(re.findall(r"^goroutine \d+", out, re.M)),
+                     N_("output lines"): len(out.splitlines()), N_("ended"): outcome.how,
+                     N_("output"): "\n".join(out.splitlines()[:4])})
     df = pd.DataFrame(rows)
     table = (toolchain.go().goroot / "src" / "internal" / "godebugs" / "table.go").read_text()
     df.attrs["sigdump known"] = "sigdump" in gosource.godebug_settings() or '"sigdump"' in table
@@ -200,8 +217,8 @@ def print_lock_on_releases(sample="notify-loop"):
     for spec in toolchain.course_versions():
         with toolchain.using(spec) as go:
             facts = print_lock(sample)
-        columns[go.version_text] = [f"{'yes' if ok else 'no'}: {where}" for ok, where in zip(facts["found"],
-                                                                                          facts["where"])]
+        columns[go.version_text] = [(YES if ok else NO).format(where=where) for ok, where in zip(facts["found"],
+                                                                                             facts["where"])]
         sources[go.version_text] = facts.attrs["printlock"]
     df = pd.DataFrame({"evidence": facts["evidence"], **columns})
     df.attrs.update(printlock=sources, same_source=len(set(sources.values())) == 1)

@@ -11,10 +11,14 @@ import time
 
 import pandas as pd
 
-from . import procfs, session
+from . import i18n, procfs, session
+from .i18n import N_
 
 _SYS_TGKILL = 234 if os.uname().machine == "x86_64" else 131  # arm64: 131
 _libc = ctypes.CDLL(None, use_errno=True)
+BLOCKS = i18n.pattern(N_("blocks {signal}"))  # a column of blocked_summary()
+THREADS_BLOCKING = i18n.pattern(N_("threads blocking {signal}"))  # a column of one_thread_blocks()
+TGKILL_STEP = N_("tgkill(pid, blocking tid, SIGINT)")
 
 
 def tgkill(pid, tid, signame):
@@ -33,9 +37,10 @@ def settled_masks(pid, *, agree=3, tries=40, pause=0.05):
 def blocked_summary(pid, watch=("SIGINT", "SIGTERM", "SIGUSR1", "SIGURG")):
     """One row per thread: how many signals it blocks, and whether it blocks each watched one."""
     df = settled_masks(pid)
-    out = pd.DataFrame({"tid": df.tid, "main thread": df.tid == int(pid), "blocked": df.blocked.apply(len)})
+    out = pd.DataFrame({N_("tid"): df.tid, N_("main thread"): df.tid == int(pid),
+                        N_("blocked"): df.blocked.apply(len)})
     for sig in watch:
-        out[f"blocks {sig}"] = df.blocked.apply(lambda s, sig=sig: sig in s)
+        out[BLOCKS.format(signal=sig)] = df.blocked.apply(lambda s, sig=sig: sig in s)
     return out
 
 
@@ -52,21 +57,22 @@ def one_thread_blocks(sample="cgo-thread-blocks-sigint"):
         def observe(step):
             masks = settled_masks(prog.pid)  # one read can catch a thread being created, all blocked
             st = masks.set_index("tid").loc[tid]
-            rows.append({"step": step, "blocking thread": tid,
-                         "SIGINT in its SigBlk": "SIGINT" in st["blocked"],
-                         "SIGINT in its SigPnd": "SIGINT" in st["pending"],
-                         "SIGINT in ShdPnd": "SIGINT" in masks.shared_pending.iloc[0],
-                         "threads blocking SIGINT": int(masks.blocked.apply(lambda s: "SIGINT" in s).sum()),
-                         "program": "got it" if "got signal" in prog.output else "running, no signal seen"})
+            rows.append({N_("step"): step, N_("blocking thread"): tid,
+                         N_("SIGINT in its SigBlk"): "SIGINT" in st["blocked"],
+                         N_("SIGINT in its SigPnd"): "SIGINT" in st["pending"],
+                         N_("SIGINT in ShdPnd"): "SIGINT" in masks.shared_pending.iloc[0],
+                         THREADS_BLOCKING.format(signal="SIGINT"):
+                             int(masks.blocked.apply(lambda s: "SIGINT" in s).sum()),
+                         N_("program"): N_("got it") if "got signal" in prog.output else N_("running, no signal seen")})
             seen[step] = masks
 
-        observe("after start")
+        observe(N_("after start"))
         tgkill(prog.pid, tid, "SIGINT")
         time.sleep(0.3)
-        observe("tgkill(pid, blocking tid, SIGINT)")
+        observe(TGKILL_STEP)
         prog.send("SIGINT")
         outcome = prog.wait(5)
         rows.append({"step": "kill(pid, SIGINT)", "blocking thread": tid, "program": outcome.how})
     df = pd.DataFrame(rows).astype({"threads blocking SIGINT": "Int64"})
-    df.attrs.update(tid=tid, masks=seen["tgkill(pid, blocking tid, SIGINT)"], pid=prog.pid)
+    df.attrs.update(tid=tid, masks=seen[TGKILL_STEP], pid=prog.pid)
     return df

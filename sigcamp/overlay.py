@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import procfs, samples, session, toolchain
+from . import i18n, procfs, samples, session, toolchain
 from .errors import BuildError, SigcampError
+from .i18n import N_
 
 MARK = "sigcamp: sighandler sig="
 # The signal, and where it interrupted the thread: the PC and SP saved in the handler's context c.
@@ -28,6 +29,7 @@ SOURCE = Path("src") / "runtime" / "signal_unix.go"
 _FUNC = re.compile(r"^func sighandler\(sig uint32, .*\) \{$", re.M)
 _LINE = re.compile(re.escape(MARK) + r"(\d+)(?: pc=(0x[0-9a-f]+) sp=(0x[0-9a-f]+))?")
 _COMPILER = re.compile(r"^(\S+\.go):(\d+):(\d+): (.*)$", re.M)
+i18n.pattern(N_("the program: {ended}; GOROOT unchanged: {unchanged}"))  # chapter 2's caption of summary()
 
 
 def _body(source):
@@ -165,4 +167,5 @@ def summary(entries):
     rows = [{"signal": sig, "handler lines": len(g), "first at": int(g["order"].iloc[0]) + 1,
              "first pc": g["pc"].iloc[0], "first sp": g["sp"].iloc[0]}
             for sig, g in entries.groupby("signal", sort=False)]
-    return pd.DataFrame(rows, columns=["signal", "handler lines", "first at", "first pc", "first sp"])
+    return pd.DataFrame(rows, columns=[N_("signal"), N_("handler lines"), N_("first at"), N_("first pc"),
+                                       N_("first sp")])

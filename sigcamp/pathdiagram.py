@@ -6,8 +6,9 @@ with an edge for each hand-over. Nothing in it is typed by hand: functions,
 threads, goroutines and the interrupted function all come from the DataFrame.
 """
 
-from . import diagrams
+from . import diagrams, i18n
 from .figures import figure
+from .i18n import _
 
 HANDOFF = "#c0392b"
 
@@ -22,14 +23,15 @@ def owner(stack):
 
 
 def lane(row, pid_thread):
-    """The (key, label) of the thread and goroutine a stop ran on."""
+    """The (key, label) of the thread and goroutine a stop ran on, in the reader's language."""
     thread = int(row["thread"])
-    main = " (the main thread)" if thread == pid_thread else ""
+    where = (_("thread {thread} (the main thread)") if thread == pid_thread else _("thread {thread}")).format(
+        thread=thread)
     if row["goroutine"] is None or str(row["goroutine"]) == "<NA>":
-        return (thread, None), f"thread {thread}{main}: signal stack (no goroutine)"
-    started = owner(row["stack"])
-    return (thread, int(row["goroutine"])), (f"thread {thread}{main}: goroutine {int(row['goroutine'])}"
-                                              + (f" ({started})" if started else ""))
+        return (thread, None), _("{thread}: signal stack (no goroutine)").format(thread=where)
+    started, goroutine = owner(row["stack"]), int(row["goroutine"])
+    text = (_("{thread}: goroutine {goroutine} ({function})") if started else _("{thread}: goroutine {goroutine}"))
+    return (thread, goroutine), text.format(thread=where, goroutine=goroutine, function=started)
 
 
 def between(a, b):
@@ -45,17 +47,20 @@ def between(a, b):
 
 @figure
 def path_diagram(stops, *, signal="SIGINT", title=None):
-    """A Graphviz diagram of the stops of one signal (a sigpath.stops() DataFrame), in the order delve hit them."""
+    """A Graphviz diagram of the stops of one signal (a sigpath.stops() DataFrame), in the order delve hit them;
+    its words in the reader's language."""
     if stops.empty:
         raise ValueError("no stops to draw: the signal hit none of the breakpoints")
     pid = stops.attrs.get("pid")
-    g = diagrams.graph(title or f"The path of one {signal}, as delve stopped on it", direction="TB")
+    g = diagrams.graph(title or _("The path of one {signal}, as delve stopped on it").format(signal=signal),
+                       direction="TB")
     handler = stops[stops["interrupted"].apply(lambda x: isinstance(x, str))]
     entry = handler.iloc[0] if len(handler) else stops.iloc[0]
     landed = entry["interrupted"] if isinstance(entry["interrupted"], str) else "?"
     values = {k: v for row in stops["values"] if isinstance(row, dict) for k, v in row.items()}
-    g.node("kernel", diagrams.label(f"the kernel delivers {signal}", f"to thread {int(stops.iloc[0]['thread'])}",
-                                    f"which was in {landed}", *(f"{k} = {v}" for k, v in values.items())),
+    delivered = _("the kernel delivers {signal}\nto thread {thread}\nwhich was in {function}").format(
+        signal=signal, thread=int(stops.iloc[0]["thread"]), function=landed)
+    g.node("kernel", diagrams.label(*delivered.splitlines(), *(f"{k} = {v}" for k, v in values.items())),
            shape="box", style="filled", fillcolor="#fdebd0")
     lanes = {}
     for i, row in stops.iterrows():
@@ -66,12 +71,13 @@ def path_diagram(stops, *, signal="SIGINT", title=None):
             c.attr(label=text, style="rounded,dashed", color="#7f8c8d", fontsize="11", labeljust="l")
             for i in rows:
                 row = stops.loc[i]
-                c.node(f"s{i}", diagrams.label(f"{row['order']}. {row['function']}", row["at"]))
+                c.node(f"s{i}", diagrams.label(f"{row['order']}. {i18n.value(row['function'])}", row["at"]))
     g.edge("kernel", f"s{stops.index[0]}")
     for (a, ra), (b, rb) in zip(stops.iterrows(), list(stops.iterrows())[1:]):
         if int(ra["thread"]) == int(rb["thread"]):
-            g.edge(f"s{a}", f"s{b}", label=("via " + " → ".join(between(ra, rb))) if between(ra, rb) else "")
+            via = between(ra, rb)
+            g.edge(f"s{a}", f"s{b}", label=_("via {frames}").format(frames=" → ".join(via)) if via else "")
         else:
-            g.edge(f"s{a}", f"s{b}", label=f"thread {int(rb['thread'])} runs next", color=HANDOFF,
-                   fontcolor=HANDOFF, style="bold")
+            g.edge(f"s{a}", f"s{b}", label=_("thread {thread} runs next").format(thread=int(rb["thread"])),
+                   color=HANDOFF, fontcolor=HANDOFF, style="bold")
     return g

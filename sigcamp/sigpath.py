@@ -14,12 +14,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import delve_rpc, gosource, samples
+from . import delve_rpc, gosource, i18n, samples
 from .errors import DelveError
+from .i18n import N_
 from .procfs import name as signal_name
 from .session import signal_number
 
-COLUMNS = ["order", "function", "at", "goroutine", "thread", "main thread", "interrupted", "values", "stack"]
+COLUMNS = [N_("order"), N_("function"), N_("at"), N_("goroutine"), N_("thread"), N_("main thread"), N_("interrupted"),
+           N_("values"), N_("stack")]
+ON_MAIN_THREAD = i18n.pattern(N_("{thread} (main)"))  # table(): a stop on the main thread
+# The columns of a goroutine list (delve_rpc.Client.goroutines) that chapter 2 shows.
+GOROUTINE_COLUMNS = (N_("user_function"), N_("start_function"), N_("status"), N_("wait_reason"))
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,8 @@ def first_sighandler_hits(program="notify-spin", *, n=3, cond=None, send=None, a
             frames = list(dlv.stacktrace(-1, depth=4)["function"])
             rows.append({"hit": hit, "signal": sig, "name": signal_name(sig), "goroutine": stop.goroutine,
                          "thread": stop.thread, "interrupted": interrupted(frames)})
-    df = pd.DataFrame(rows, columns=["hit", "signal", "name", "goroutine", "thread", "interrupted"])
+    df = pd.DataFrame(rows, columns=[N_("hit"), N_("signal"), N_("name"), N_("goroutine"), N_("thread"),
+                                     N_("interrupted")])
     return df.astype({"goroutine": "Int64"})
 
 
@@ -130,10 +136,10 @@ def sigint_path_breaks(program="notify-loop", signame="SIGINT"):
         Break("runtime.sighandler", "runtime.sighandler", cond=f"sig == {num}"),
         Break("runtime.sigsend", "runtime.sigsend", cond=f"s == {num}"),
         Break("runtime.sigsend: notewakeup(&sig.note)", file=wake[0], line=wake[1]),
-        Break("os/signal.signal_recv: wakes from notetsleepg", file=woken[0], line=woken[1]),
+        Break(N_("os/signal.signal_recv: wakes from notetsleepg"), file=woken[0], line=woken[1]),
         Break("os/signal.signal_recv: return i", file=handed[0], line=handed[1]),
         Break("os/signal.process", "os/signal.process"),
-        Break("main.main: receives from its channel", file=str(main), line=received),
+        Break(N_("main.main: receives from its channel"), file=str(main), line=received),
     ]
 
 
@@ -231,9 +237,9 @@ def article_session(program="notify-spin", *, schedule_stops=3, timeout=15):
         seen.append(out)
         fn, at, hits = where_stopped(out)
         exited = _EXITED.search(out)
-        rows.append({"step": len(rows) + 1, "typed": typed, "stopped in": fn or "", "at": at or "", "hits": hits,
-                     "READY printed": "READY" in "".join(seen),
-                     "exit status": int(exited.group(1)) if exited else None, "dlv said": said(typed, out)})
+        rows.append({N_("step"): len(rows) + 1, N_("typed"): typed, N_("stopped in"): fn or "", N_("at"): at or "",
+                     N_("hits"): hits, N_("READY printed"): "READY" in "".join(seen),
+                     N_("exit status"): int(exited.group(1)) if exited else None, N_("dlv said"): said(typed, out)})
         if fn == "runtime.sigtramp":  # which signal: sigtramp has no Go arguments, the number is in RDI
             record("print RDI", dlv.cmd("print RDI"))
 
@@ -254,11 +260,11 @@ def article_session(program="notify-spin", *, schedule_stops=3, timeout=15):
         if "READY" not in "".join(seen):
             dlv.expect("READY")
         time.sleep(0.2)
-        record("continue, then Ctrl+C at dlv", dlv.ctrl_c())
+        record(N_("continue, then Ctrl+C at dlv"), dlv.ctrl_c())
         dlv.send("continue")
         time.sleep(0.2)
         dlv.kill("SIGINT")
-        record("continue; kill -INT PID from another shell", dlv.wait_prompt())
+        record(N_("continue; kill -INT PID from another shell"), dlv.wait_prompt())
         for typed in ("print sig", "stack", "continue"):
             record(typed, dlv.cmd(typed))
         transcript = dlv.text()
@@ -271,7 +277,8 @@ def table(stops):
     """stops() as a reader wants it: the thread marked when it is the main one, the stack as one line of
     frames (innermost first), the values as text; the interrupted function is in the stack, after sigtrampgo."""
     df = stops.copy()
-    df["thread"] = [f"{t} (main)" if main else str(t) for t, main in zip(df["thread"], df["main thread"])]
+    df["thread"] = [ON_MAIN_THREAD.format(thread=t) if main else str(t)
+                    for t, main in zip(df["thread"], df["main thread"])]
     df["stack"] = df["stack"].apply(lambda s: " ← ".join(s))
     df["values"] = df["values"].apply(lambda v: ", ".join(f"{k} = {x}" for k, x in v.items()) if v else "")
     df = df.drop(columns=["main thread", "interrupted"])

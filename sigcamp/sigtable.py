@@ -13,6 +13,7 @@ from functools import cache
 import pandas as pd
 
 from . import procfs, toolchain
+from .i18n import N_
 
 _ROW = re.compile(r"^\s*/\* (\d+) \*/\s*\{([^,]+), \"([^\"]*)\"\},[ \t]*(?:/\*\s*(.*?)\s*\*/)?", re.M)
 _FLAG = re.compile(r"^\s*(_Sig\w+)\s*(?:= 1 << iota)?\s*// (.*)$", re.M)
@@ -84,7 +85,7 @@ def decision(number, *, cgo=False):
     flags, comments = row["flags"], flag_comments()
     note = f" (sigtable: {row['comment']})" if row["comment"] else ""
     if not flags:
-        return False, "sigtable gives it no flags, so initsig skips it"
+        return False, N_("sigtable gives it no flags, so initsig skips it")
     if "_SigDefault" in flags:
         return False, f"_SigDefault: {comments['_SigDefault']}"
     per_thread, why = per_thread_syscall()

@@ -10,18 +10,35 @@ import re
 
 import pandas as pd
 
-from . import gdb, gosource, masks, procfs, samples, session, sigtable, toolchain, trace
+from . import gdb, gosource, i18n, masks, procfs, samples, session, sigtable, toolchain, trace
+from .i18n import N_
 
 NAMES_THE_ARTICLE_USES = ("runtime.opensigset", "runtime.dosig", "runtime.mksyscallg", "runtime.needkill",
                           "runtime.sigtramp", "runtime.sighandler", "runtime.sigsend", "os/signal.enableSignal")
-NOT_CAUGHT, CAUGHT_BY_GO, CAUGHT_BY_C = "not caught", "caught by Go's handler", "caught by the C library"
+NOT_CAUGHT, CAUGHT_BY_GO, CAUGHT_BY_C = N_("not caught"), N_("caught by Go's handler"), N_("caught by the C library")
+CAUGHT_BY_C_IN = i18n.pattern(N_("caught by the C library, installed in {function}"))
 # What each sa_flags bit asks of the kernel (sigaction(2)).
 SA_FLAGS = {
-    "SA_ONSTACK": "run the handler on the thread's alternate signal stack (sigaltstack)",
-    "SA_SIGINFO": "three-argument handler: signal number, siginfo_t, ucontext",
-    "SA_RESTART": "restart a system call the signal interrupted instead of failing with EINTR",
-    "SA_RESTORER": "return through sa_restorer (the runtime's sigreturn__sigaction), which calls rt_sigreturn",
+    "SA_ONSTACK": N_("run the handler on the thread's alternate signal stack (sigaltstack)"),
+    "SA_SIGINFO": N_("three-argument handler: signal number, siginfo_t, ucontext"),
+    "SA_RESTART": N_("restart a system call the signal interrupted instead of failing with EINTR"),
+    "SA_RESTORER": N_("return through sa_restorer (the runtime's sigreturn__sigaction), which calls rt_sigreturn"),
 }
+# Words of the tables below that data carry filled in (translated where shown).
+OF = i18n.pattern(N_("{count} of {total}"))
+HANDLER, NO_HANDLER = i18n.pattern(N_("handler: {why}")), i18n.pattern(N_("no handler: {why}"))
+DECIDED_APART = i18n.pattern(N_("pure Go: {go}\ncgo: {cgo}"))
+QUERY = i18n.pattern(N_("query: the current stack is {stack}"))
+NO_STACK, REMOVE_STACK = N_("none (SS_DISABLE)"), N_("remove the signal stack (SS_DISABLE)")
+SET_STACK_KIB, SET_STACK = i18n.pattern(N_("set: a {size} KiB stack")), i18n.pattern(N_("set: {stack}"))
+DELIVERED, HANDLER_IS = i18n.pattern(N_("{signal} delivered")), i18n.pattern(N_("handler {handler}"))
+HANDLER_WITH_FLAGS = i18n.pattern(N_("handler {handler}, {flags}"))
+TO_THREAD, SENT_WITH_TGKILL = i18n.pattern(N_("to thread {thread}")), i18n.pattern(N_("{code} (sent with tgkill)"))
+MAIN = N_("main")  # the main thread, in the thread column of a trace
+# The captions chapter 2 gives these tables (filled in by the notebook).
+i18n.pattern(N_("{count} signals get the runtime's handler; the first 12:"))
+i18n.pattern(N_("caught: {go} signals in the pure Go program, {cgo} in the cgo one"))
+i18n.pattern(N_("{signalled} threads signalled with 33; setuid ran on {ran} threads"))
 
 
 def startup(sample="notify-unread"):
@@ -40,8 +57,8 @@ def handler_flags(handlers):
     total = len(handlers)
     bits = handlers["flags"].fillna("").str.split("|").explode()
     counts = bits[bits != ""].value_counts()
-    return pd.DataFrame([{"flag": flag, "handlers with it": f"{n} of {total}", "asks the kernel to": SA_FLAGS.get(flag, "")}
-                         for flag, n in counts.items()])
+    return pd.DataFrame([{N_("flag"): flag, N_("handlers with it"): OF.format(count=n, total=total),
+                          N_("asks the kernel to"): SA_FLAGS.get(flag, "")} for flag, n in counts.items()])
 
 
 def caught_set(sample):
@@ -70,18 +87,19 @@ def not_caught(sample="notify-unread", *, cgo_sample="cgo-cond-wait"):
         if installs and installs_cgo and in_go and in_cgo:
             continue
         decided = _decided(installs, why) if (installs, why) == (installs_cgo, why_cgo) else \
-            f"pure Go: {_decided(installs, why)}\ncgo: {_decided(installs_cgo, why_cgo)}"
-        rows.append({"signal": entry.signal, "number": entry.number, "sigtable flags": " + ".join(entry.flags),
-                     "the runtime decides (its source)": decided,
-                     "pure Go": _fate(in_go, installs, sample, entry.number),
-                     "cgo": _fate(in_cgo, installs_cgo, cgo_sample, entry.number)})
+            DECIDED_APART.format(go=_decided(installs, why), cgo=_decided(installs_cgo, why_cgo))
+        rows.append({N_("signal"): entry.signal, N_("number"): entry.number,
+                     N_("sigtable flags"): " + ".join(entry.flags),
+                     N_("the runtime decides (its source)"): decided,
+                     N_("pure Go"): _fate(in_go, installs, sample, entry.number),
+                     N_("cgo"): _fate(in_cgo, installs_cgo, cgo_sample, entry.number)})
     df = pd.DataFrame(rows)
     df.attrs.update(caught=len(caught), cgo_caught=len(cgo_caught))
     return df
 
 
 def _decided(installs, why):
-    return f"{'handler' if installs else 'no handler'}: {why}"
+    return (HANDLER if installs else NO_HANDLER).format(why=why)
 
 
 def _fate(caught, go_installs, sample, number):
@@ -90,7 +108,7 @@ def _fate(caught, go_installs, sample, number):
     if go_installs:
         return CAUGHT_BY_GO
     by = installer(sample, number)
-    return f"{CAUGHT_BY_C}{f', installed in {by}' if by else ''}"
+    return CAUGHT_BY_C_IN.format(function=by) if by else CAUGHT_BY_C
 
 
 def installer(sample, number, *, timeout=60):
@@ -123,7 +141,8 @@ def sigaltstack_calls(events):
         rows.append({"thread": int(tid), "main thread": int(tid) == events.attrs.get("pid"),
                      "calls": len(steps), "first": steps[0], "second": steps[1] if len(steps) > 1 else "",
                      "later": "; ".join(steps[2:])})
-    df = pd.DataFrame(rows, columns=["thread", "main thread", "calls", "first", "second", "later"])
+    df = pd.DataFrame(rows, columns=[N_("thread"), N_("main thread"), N_("calls"), N_("first"), N_("second"),
+                                     N_("later")])
     return df.drop(columns="later") if not df["later"].any() else df
 
 
@@ -134,16 +153,16 @@ def _sigaltstack_step(raw):
     new, old = m.groups()
     if new == "NULL":
         flags = re.search(r"ss_flags=(\w+)", old or "")
-        return f"query: the current stack is {'none (SS_DISABLE)' if flags and flags.group(1) == 'SS_DISABLE' else old}"
+        return QUERY.format(stack=NO_STACK if flags and flags.group(1) == "SS_DISABLE" else old)
     size = re.search(r"ss_size=(\d+)", new)
     if "SS_DISABLE" in new:
-        return "remove the signal stack (SS_DISABLE)"
-    return f"set: a {int(size.group(1)) // 1024} KiB stack" if size else f"set: {new}"
+        return REMOVE_STACK
+    return SET_STACK_KIB.format(size=int(size.group(1)) // 1024) if size else SET_STACK.format(stack=new)
 
 
 def call_counts(events):
     """How many times each traced system call (and each delivery) happened."""
-    return events["call"].value_counts().rename_axis("call").reset_index(name="count")
+    return events["call"].value_counts().rename_axis(N_("call")).reset_index(name=N_("count"))
 
 
 def death_by_sigint(sample="spin-no-notify"):
@@ -161,22 +180,23 @@ def death_by_sigint(sample="spin-no-notify"):
     rows = []
     for r in tail.itertuples():
         if r.call == "delivered":
-            event, detail = "SIGINT delivered", {"SI_KERNEL": "from the tty (SI_KERNEL)",
-                                                 "SI_TKILL": "raised by the program (SI_TKILL)"}.get(r.flags, r.flags)
+            event, detail = DELIVERED.format(signal="SIGINT"), {
+                "SI_KERNEL": N_("from the tty (SI_KERNEL)"), "SI_TKILL": N_("raised by the program (SI_TKILL)")
+            }.get(r.flags, r.flags)
         elif r.call == "rt_sigprocmask":
             event, detail = f"rt_sigprocmask {r.flags}", trace.describe_mask(r.mask) if r.mask is not None else ""
         elif r.call == "rt_sigaction":
-            event, detail = "rt_sigaction", f"handler {r.handler}"
+            event, detail = "rt_sigaction", HANDLER_IS.format(handler=r.handler)
         elif r.call == "tgkill":
-            event, detail = "tgkill", "to itself" if r.target == r.tid else f"to thread {r.target}"
+            event, detail = "tgkill", N_("to itself") if r.target == r.tid else TO_THREAD.format(thread=r.target)
         elif r.call == "killed":
-            event, detail = "killed", "the default action: the whole process ends"
+            event, detail = "killed", N_("the default action: the whole process ends")
         else:
             event, detail = r.call, r.result or ""
-        rows.append({"thread": "main" if r.tid == pid else str(r.tid), "event": event,
+        rows.append({"thread": MAIN if r.tid == pid else str(r.tid), "event": event,
                      "signal": r.signal if isinstance(r.signal, str) else "", "detail": detail})
-    df = pd.DataFrame(rows, columns=["thread", "event", "signal", "detail"])
-    df.insert(0, "step", range(1, len(df) + 1))
+    df = pd.DataFrame(rows, columns=[N_("thread"), N_("event"), N_("signal"), N_("detail")])
+    df.insert(0, N_("step"), range(1, len(df) + 1))
     df.attrs["outcome"] = events.attrs.get("outcome")
     return df
 
@@ -187,8 +207,8 @@ def name_check(names=NAMES_THE_ARTICLE_USES):
     for qualified in names:
         pkg, _, fn = qualified.rpartition(".")
         found = gosource.definitions(fn, (pkg,))
-        rows.append({"name": qualified, "defined in GOROOT/src": not found.empty,
-                     "where": "; ".join(f"{r.package}/{r.file}:{r.line}" for r in found.itertuples())})
+        rows.append({N_("name"): qualified, N_("defined in GOROOT/src"): not found.empty,
+                     N_("where"): "; ".join(f"{r.package}/{r.file}:{r.line}" for r in found.itertuples())})
     return pd.DataFrame(rows)
 
 
@@ -203,7 +223,7 @@ def mpg_glossary():
     text = (toolchain.go().goroot / "src" / "runtime" / "proc.go").read_text()
     rows = [{"letter": m.group(1), "the runtime says": m.group(2).strip(), "where": f"proc.go:{text.count(chr(10), 0, m.start()) + 1}"}
             for m in re.finditer(r"^// ([GMP]) - (.*)$", text, re.M)]
-    return pd.DataFrame(rows, columns=["letter", "the runtime says", "where"])
+    return pd.DataFrame(rows, columns=[N_("letter"), N_("the runtime says"), N_("where")])
 
 
 def enable_signal_callers():
@@ -212,9 +232,9 @@ def enable_signal_callers():
     callee = gosource.calls("signal_enable", ("os/signal",))
     rows = [{"call": "enableSignal", "from": f"{r.package}.{r.in_function}", "at": f"{r.package}/{r.file}:{r.line}"}
             for r in callers.itertuples()]
-    rows += [{"call": "signal_enable (runtime, by linkname)", "from": f"{r.package}.{r.in_function}",
+    rows += [{"call": N_("signal_enable (runtime, by linkname)"), "from": f"{r.package}.{r.in_function}",
               "at": f"{r.package}/{r.file}:{r.line}"} for r in callee.itertuples()]
-    return pd.DataFrame(rows, columns=["call", "from", "at"])
+    return pd.DataFrame(rows, columns=[N_("call"), N_("from"), N_("at")])
 
 
 def die_fallback():
@@ -234,11 +254,11 @@ def death_on_releases(sample="spin-no-notify"):
         with toolchain.using(spec) as go:
             steps = death_by_sigint(sample)
             line, code = die_fallback()
-        rows.append({"Go": go.version_text, "ended": steps.attrs["outcome"].how,
-                     "SIGINT deliveries": int((steps["event"] == "SIGINT delivered").sum()),
+        rows.append({"Go": go.version_text, N_("ended"): steps.attrs["outcome"].how,
+                     N_("SIGINT deliveries"): int((steps["event"] == "SIGINT delivered").sum()),
                      "tgkill": int((steps["event"] == "tgkill").sum()),
-                     "SIG_DFL restored": bool((steps["detail"] == "handler SIG_DFL").any()),
-                     "dieFromSignal ends with": f"{code} (signal_unix.go:{line})"})
+                     N_("SIG_DFL restored"): bool((steps["detail"] == "handler SIG_DFL").any()),
+                     N_("dieFromSignal ends with"): f"{code} (signal_unix.go:{line})"})
     return pd.DataFrame(rows)
 
 
@@ -257,16 +277,18 @@ def per_thread_syscall(sample="setuid-all-threads"):
     names = trace.symbols(events.attrs["binary"])
     rows = []
     for r in keep.itertuples():
-        thread = "main" if r.tid == pid else str(r.tid)
+        thread = MAIN if r.tid == pid else str(r.tid)
         if r.call == "rt_sigaction":
             if not isinstance(r.handler, str):
                 continue  # the query of the old action
             handler = names.get(int(r.handler, 16), r.handler) if r.handler.startswith("0x") else r.handler
-            rows.append((thread, f"rt_sigaction {name}", f"handler {handler}, {r.flags}"))
+            rows.append((thread, f"rt_sigaction {name}", HANDLER_WITH_FLAGS.format(handler=handler, flags=r.flags)))
         elif r.call == "tgkill":
-            rows.append((thread, f"tgkill {name}", "to the main thread" if r.target == pid else f"to thread {r.target}"))
+            rows.append((thread, f"tgkill {name}", N_("to the main thread") if r.target == pid
+                         else TO_THREAD.format(thread=r.target)))
         elif r.call == "delivered":
-            rows.append((thread, f"{name} delivered", f"{r.flags} (sent with tgkill)" if r.flags == "SI_TKILL" else r.flags))
+            rows.append((thread, DELIVERED.format(signal=name),
+                         SENT_WITH_TGKILL.format(code=r.flags) if r.flags == "SI_TKILL" else r.flags))
         elif r.call == "setuid":
             rows.append((thread, "setuid", re.sub(r"\s+=\s.*$", "", r.raw) + f" = {r.result}"))
     df = pd.DataFrame(rows, columns=["thread", "event", "detail"])

@@ -17,11 +17,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import masks, procfs, session, toolchain
+from . import i18n, masks, procfs, session, toolchain
 from .errors import BuildError, ToolchainError
+from .i18n import N_
 
 MODULES = toolchain.ROOT / "go_modules"
 _ERROR = re.compile(r"^\.?/?(\S+\.go):(\d+):(\d+): (.*)$", re.M)
+# Words of one_thread()'s table that data carry filled in, and the caption chapter 2 gives article_snippet()'s.
+PENDING_ON_THREAD = i18n.pattern(N_("{signal} pending on that thread"))
+PENDING_FOR_PROCESS = i18n.pattern(N_("{signal} pending for the process"))
+GOT_IT_AND_ENDED = i18n.pattern(N_("got it ({signal}), {ended}"))
+i18n.pattern(N_("go build, {go}"))
 
 
 def build_module(name):
@@ -81,7 +87,7 @@ def article_snippet(name="article-sigprocmask"):
             rows.append({"at": f"{f}:{n}:{c}", "code": lines[int(n) - 1].strip(), "compiler said": msg})
         if not rows:
             raise
-    df = pd.DataFrame(rows, columns=["at", "code", "compiler said"])
+    df = pd.DataFrame(rows, columns=[N_("at"), N_("code"), N_("compiler said")])
     start = next(i for i, l in enumerate(lines) if l.startswith("func blockUSR1OnCurrentM"))
     df.attrs.update(source="\n".join(lines[start - 1: lines.index("}", start) + 1]), go=toolchain.go().version_text)
     return df
@@ -101,13 +107,14 @@ def one_thread(name="pthread-sigmask", signame="SIGUSR1"):
         def observe(step):
             table = masks.settled_masks(prog.pid)
             mine = procfs.thread_status(prog.pid, tid)
-            rows.append({"step": step, "blocking thread": tid, "threads": len(table),
-                         f"threads blocking {signame}": int(table["blocked"].apply(lambda s: signame in s).sum()),
-                         f"{signame} pending on that thread": signame in mine["pending"],
-                         f"{signame} pending for the process": signame in table["shared_pending"].iloc[0],
-                         "the program": "got it" if "got signal" in prog.output else "no signal yet"})
+            rows.append({N_("step"): step, N_("blocking thread"): tid, N_("threads"): len(table),
+                         masks.THREADS_BLOCKING.format(signal=signame):
+                             int(table["blocked"].apply(lambda s: signame in s).sum()),
+                         PENDING_ON_THREAD.format(signal=signame): signame in mine["pending"],
+                         PENDING_FOR_PROCESS.format(signal=signame): signame in table["shared_pending"].iloc[0],
+                         N_("the program"): N_("got it") if "got signal" in prog.output else N_("no signal yet")})
 
-        observe("after start")
+        observe(N_("after start"))
         masks.tgkill(prog.pid, tid, signame)
         time.sleep(0.2)
         observe(f"tgkill(pid, {tid}, {signame})")
@@ -115,7 +122,8 @@ def one_thread(name="pthread-sigmask", signame="SIGUSR1"):
         outcome = prog.wait(3)
         got = re.search(r"got signal: (.*)", outcome.output)
         rows.append({"step": f"kill(pid, {signame})", "blocking thread": tid,
-                     "the program": f"got it ({got.group(1).strip()}), {outcome.how}" if got else outcome.how})
+                     "the program": GOT_IT_AND_ENDED.format(signal=got.group(1).strip(), ended=outcome.how)
+                     if got else outcome.how})
     df = pd.DataFrame(rows)
     return df.astype({"threads": "Int64", f"threads blocking {signame}": "Int64"})
 

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import procfs, samples, session, toolchain
+from . import i18n, procfs, samples, session, toolchain
 from .gdb import run_bounded
 from .errors import SigcampError
+from .i18n import N_
 
 CALLS = ("rt_sigaction", "rt_sigprocmask", "sigaltstack", "tgkill", "tkill", "kill",
          "rt_sigreturn", "rt_sigtimedwait")
@@ -29,6 +30,8 @@ _DELIVERY = re.compile(r"^--- (SIG\w+) \{(.*)\} ---$")
 _EXIT = re.compile(r"^\+\+\+ (exited with (\d+)|killed by (SIG\w+)(?: \(core dumped\))?) \+\+\+$")
 _RESUMED = re.compile(r"^<\.\.\. (\w+) resumed>(.*)$")
 _UNFINISHED = " <unfinished ...>"
+# How describe_mask() words a mask (translated where shown).
+NO_SIGNALS, ALL, ALL_BUT = N_("none"), N_("all"), i18n.pattern(N_("all but {signals}"))
 
 
 def strace_command(argv, *, output, calls=CALLS):
@@ -266,11 +269,11 @@ def describe_mask(mask):
         return None
     order = lambda names: " ".join(sorted(names, key=procfs.number))
     if not mask:
-        return "none"
+        return NO_SIGNALS
     if mask == ALL_SIGNALS:
-        return "all"
+        return ALL
     if len(mask) > procfs.NSIG // 2:
-        return "all but " + order(ALL_SIGNALS - mask)
+        return ALL_BUT.format(signals=order(ALL_SIGNALS - mask))
     return order(mask)
 
 
@@ -292,7 +295,8 @@ def installed_handlers(df, *, binary=None):
         rows.append({"signal": sig, "handler": last["handler"], "flags": last["flags"],
                      "mask": describe_mask(last["mask"]), "was": olds.iloc[0] if len(olds) else None,
                      "tid": last["tid"], "times": len(sets)})
-    out = pd.DataFrame(rows, columns=["signal", "handler", "symbol", "flags", "mask", "was", "tid", "times"])
+    out = pd.DataFrame(rows, columns=[N_("signal"), N_("handler"), N_("symbol"), N_("flags"), N_("mask"), N_("was"),
+                                      N_("tid"), N_("times")])
     binary = binary or df.attrs.get("binary")
     if binary and len(out):
         names = symbols(binary)

@@ -1,14 +1,21 @@
 """Chapter 2's claims: how the Go runtime takes over signals (all but the GC-latency table, in ch2_latency).
 
 Each judge reads what its experiment returned (a DataFrame, with attrs) and
-nothing else.
+nothing else. What it says it measured is in the reader's language (i18n).
 """
 
+from .. import i18n
+from ..i18n import _
 from ..ledger import Claim, Finding, holds, holds_only_when, not_reproduced, refuted
 
 
 def _join(items):
-    return ", ".join(str(i) for i in items) or "none"
+    return ", ".join(str(i) for i in items) or _("none")
+
+
+def _both(first, second):
+    """Two measured facts as one text."""
+    return _("{first}; {second}").format(first=first, second=second)
 
 
 # --- start-up: what the runtime installs (takeover) -------------------------------------
@@ -17,12 +24,14 @@ def _join(items):
 def judge_blocks_at_startup(summary):
     """Refuted when no thread of a plain Go program blocks any signal; holds when every thread blocks some."""
     blocking = int((summary["blocked"] > 0).sum())
-    measured = f"{blocking} of {len(summary)} threads of a plain Go program (no os/signal) block any signal"
+    measured = _("{blocking} of {total} threads of a plain Go program (no os/signal) block any signal").format(
+        blocking=blocking, total=len(summary))
     if blocking == 0:
         return Finding(refuted(), measured)
     if blocking == len(summary):
         return Finding(holds(), measured)
-    return Finding(holds_only_when(f"on {blocking} of {len(summary)} threads"), measured)
+    return Finding(holds_only_when(_("on {blocking} of {total} threads").format(blocking=blocking, total=len(summary))),
+                   measured)
 
 
 def judge_sigwaitinfo_thread(handlers):
@@ -31,10 +40,11 @@ def judge_sigwaitinfo_thread(handlers):
     waits = int((events["call"] == "rt_sigtimedwait").sum())
     entry = handlers["symbol"].value_counts()
     on_sigtramp = int(entry.get("runtime.sigtramp", 0))
-    measured = (f"{waits} rt_sigtimedwait calls (sigwaitinfo's system call) at start-up; runtime.sigtramp is the "
-                f"sa_handler of {on_sigtramp} of {len(handlers)} signals, installed with "
-                f"{int(handlers['flags'].str.contains('SA_ONSTACK').sum())} × SA_ONSTACK: the kernel calls it on "
-                "whichever thread it interrupts, on that thread's signal stack")
+    measured = _("{waits} rt_sigtimedwait calls (sigwaitinfo's system call) at start-up; runtime.sigtramp is the "
+                 "sa_handler of {on_sigtramp} of {total} signals, installed with {onstack} × SA_ONSTACK: the kernel "
+                 "calls it on whichever thread it interrupts, on that thread's signal stack").format(
+        waits=waits, on_sigtramp=on_sigtramp, total=len(handlers),
+        onstack=int(handlers["flags"].str.contains("SA_ONSTACK").sum()))
     if waits == 0 and on_sigtramp == len(handlers):
         return Finding(refuted(), measured)
     return Finding(holds(), measured)
@@ -44,7 +54,8 @@ def judge_sync_signals_to_sigtramp(handlers):
     """Holds when SIGSEGV and SIGBUS get runtime.sigtramp as their handler."""
     by_signal = handlers.set_index("signal")["symbol"]
     got = {s: by_signal.get(s) for s in ("SIGSEGV", "SIGBUS", "SIGFPE")}
-    measured = "; ".join(f"{s}: sa_handler {fn or 'not installed'}" for s, fn in got.items())
+    measured = "; ".join(_("{signal}: sa_handler {handler}").format(signal=s, handler=fn or _("not installed"))
+                         for s, fn in got.items())
     return Finding(holds() if all(fn == "runtime.sigtramp" for fn in got.values()) else refuted(), measured)
 
 
@@ -52,8 +63,8 @@ def judge_sigchld_ignored(table):
     """Refuted when SIGCHLD's SigCgt bit is set (absent from the not-caught table, or caught there)."""
     row = table[table["signal"] == "SIGCHLD"]
     caught = row.empty or row.iloc[0]["pure Go"] != "not caught"
-    measured = ("SIGCHLD's SigCgt bit is set: the runtime catches it (and does nothing with it unless "
-                "Notify asks)" if caught else "SIGCHLD is not caught")
+    measured = (_("SIGCHLD's SigCgt bit is set: the runtime catches it (and does nothing with it unless "
+                  "Notify asks)") if caught else _("SIGCHLD is not caught"))
     return Finding(refuted() if caught else holds(), measured)
 
 
@@ -61,7 +72,8 @@ def judge_invented_names(names):
     """Holds only when every name the article uses is defined in GOROOT; refuted when any is not."""
     missing = names.loc[~names["defined in GOROOT/src"], "name"].tolist()
     real = names.loc[names["defined in GOROOT/src"], "name"].tolist()
-    measured = f"not defined anywhere in the installed GOROOT: {_join(missing)}; defined: {_join(real)}"
+    measured = _("not defined anywhere in the installed GOROOT: {missing}; defined: {defined}").format(
+        missing=_join(missing), defined=_join(real))
     return Finding(refuted() if missing else holds(), measured)
 
 
@@ -79,8 +91,9 @@ def judge_enable_signal(callers):
     """Refuted when only os/signal calls enableSignal (the runtime never does)."""
     calls = callers[callers["call"] == "enableSignal"]
     from_runtime = calls[calls["from"].str.startswith("runtime.")]
-    measured = (f"enableSignal is called by {_join(calls['from'])}; it calls into the runtime: "
-                f"{_join(callers.loc[callers['call'] != 'enableSignal', 'call'])}")
+    measured = _("enableSignal is called by {callers}; it calls into the runtime: {callees}").format(
+        callers=_join(calls["from"]),
+        callees=_join(map(i18n.value, callers.loc[callers["call"] != "enableSignal", "call"])))
     return Finding(holds() if len(from_runtime) else refuted(), measured)
 
 
@@ -95,10 +108,11 @@ def judge_path(path):
     hops = [f.split(":")[0] for f in path["function"]]
     frames = {fn.split(".")[-1] for stack in path["stack"] for fn in stack}
     seen = [name for name in INVENTED if name in frames]
-    measured = f"delve stopped at: {' → '.join(dict.fromkeys(hops))}; on their stacks: " + (
-        f"{_join(seen)}" if seen else "no dosig, goready, sysmon, needkill or mksyscallg")
+    measured = _("delve stopped at: {stops}; on their stacks: {seen}").format(
+        stops=" → ".join(dict.fromkeys(hops)),
+        seen=_join(seen) if seen else _("no dosig, goready, sysmon, needkill or mksyscallg"))
     if not len(path):
-        return Finding(not_reproduced("no breakpoint on the SIGINT's path was hit"), measured)
+        return Finding(not_reproduced(_("no breakpoint on the SIGINT's path was hit")), measured)
     return Finding(holds() if seen else refuted(), measured)
 
 
@@ -106,13 +120,17 @@ def judge_goready(goroutines):
     """Refuted when the goroutine waiting in signal_recv sits in a system call (notetsleepg), not parked for goready."""
     rows = goroutines[goroutines["user_function"] == "os/signal.signal_recv"]
     if rows.empty:
-        return Finding(not_reproduced("no goroutine waits in os/signal.signal_recv"), "no receiver goroutine found")
+        return Finding(not_reproduced(_("no goroutine waits in os/signal.signal_recv")),
+                       _("no receiver goroutine found"))
     r = rows.iloc[0]
-    measured = (f"goroutine {r['id']} (started by {r['start_function']}) waits in os/signal.signal_recv with status "
-                f"{r['status']!r}" + (f" ({r['wait_reason']})" if isinstance(r["wait_reason"], str) else ""))
+    facts = dict(id=r["id"], start=r["start_function"], status=repr(r["status"]), reason=r["wait_reason"])
+    measured = (_("goroutine {id} (started by {start}) waits in os/signal.signal_recv with status {status} ({reason})")
+                if isinstance(r["wait_reason"], str) else
+                _("goroutine {id} (started by {start}) waits in os/signal.signal_recv with status {status}")
+                ).format(**facts)
     if r["status"] == "syscall":
-        return Finding(refuted(), measured + ": it sleeps on a note (notetsleepg); sigsend wakes it with "
-                                             "notewakeup, not goready")
+        return Finding(refuted(), _("{measured}: it sleeps on a note (notetsleepg); sigsend wakes it with "
+                                    "notewakeup, not goready").format(measured=measured))
     return Finding(holds(), measured)
 
 
@@ -128,14 +146,15 @@ def judge_article_session(session):
     ctrl_c = session[session["typed"].str.contains("Ctrl\\+C")]
     forwarded = not ctrl_c["dlv said"].str.contains("will not forward").any()
     rdi = session.loc[session["typed"] == "print RDI", "dlv said"].tolist()
-    measured = (f"`continue` stopped in runtime.schedule {len(schedule)} times ({before_ready} before main printed "
-                f"READY); Ctrl+C at dlv: {'forwarded' if forwarded else 'not forwarded, dlv halted the program'}; "
-                f"the signal numbers in RDI at the sigtramp stops: {_join(rdi)}")
+    measured = _("`continue` stopped in runtime.schedule {times} times ({before} before main printed READY); Ctrl+C at "
+                 "dlv: {ctrl_c}; the signal numbers in RDI at the sigtramp stops: {rdi}").format(
+        times=len(schedule), before=before_ready, rdi=_join(rdi),
+        ctrl_c=_("forwarded") if forwarded else _("not forwarded, dlv halted the program"))
     if stops_at_sigtramp("continue, then Ctrl+C"):
         return Finding(holds(), measured)
     if stops_at_sigtramp("continue; kill"):
-        return Finding(holds_only_when("SIGINT is sent with kill from outside dlv (delve keeps the Ctrl+C) and the "
-                                       "schedule breakpoint is cleared first"), measured)
+        return Finding(holds_only_when(_("SIGINT is sent with kill from outside dlv (delve keeps the Ctrl+C) and the "
+                                         "schedule breakpoint is cleared first")), measured)
     return Finding(refuted(), measured)
 
 
@@ -149,19 +168,21 @@ def judge_mask_per_thread(steps):
     one = int(start["threads blocking SIGINT"]) == 1
     pending = bool(aimed["SIGINT in its SigPnd"])
     through = killed["program"] not in ("survived", "running, no signal seen")
-    measured = (f"{int(start['threads blocking SIGINT'])} thread blocks SIGINT; a tgkill to it "
-                f"{'stays pending in its SigPnd' if pending else 'is not pending there'}; kill(2) to the process: "
-                f"{killed['program']}")
+    measured = (_("{threads} thread blocks SIGINT; a tgkill to it stays pending in its SigPnd; kill(2) to the "
+                  "process: {program}") if pending else
+                _("{threads} thread blocks SIGINT; a tgkill to it is not pending there; kill(2) to the process: "
+                  "{program}")).format(threads=int(start["threads blocking SIGINT"]),
+                                       program=i18n.value(killed["program"]))
     return Finding(holds() if one and pending and through else refuted(), measured)
 
 
 def judge_sigprocmask_snippet(errors):
     """Refuted when the article's snippet does not compile on Linux."""
     if errors.empty:
-        return Finding(holds(), f"compiles with {errors.attrs.get('go')}")
-    return Finding(refuted(), f"{errors.attrs.get('go')}: " + "; ".join(
-        f"{r['at']}: {r['compiler said']}" for _, r in errors.iterrows()) +
-        " (golang.org/x/sys/unix.PthreadSigmask is what works, without cgo)")
+        return Finding(holds(), _("compiles with {go}").format(go=errors.attrs.get("go")))
+    said = "; ".join(f"{r['at']}: {r['compiler said']}" for _row, r in errors.iterrows())
+    return Finding(refuted(), _("{go}: {errors} (golang.org/x/sys/unix.PthreadSigmask is what works, without "
+                                "cgo)").format(go=errors.attrs.get("go"), errors=said))
 
 
 # --- SIGSEGV (faults) ---------------------------------------------------------------------
@@ -175,8 +196,9 @@ def judge_fault_address(table):
     """Refuted when a fault at address 0 panics but one far from 0 is fatal (the check is the address, not
     stack or heap)."""
     nil, wild = _case(table, "nil dereference"), _case(table, "fault far from 0, default")
-    measured = (f"nil dereference: {nil['what the runtime did']}; fault at {wild['fault address']}: "
-                f"{wild['what the runtime did']}")
+    measured = _("nil dereference: {nil}; fault at {address}: {wild}").format(
+        nil=i18n.value(nil["what the runtime did"]), address=wild["fault address"],
+        wild=i18n.value(wild["what the runtime did"]))
     nil_panics = str(nil["what the runtime did"]).startswith("panic")
     wild_panics = str(wild["what the runtime did"]).startswith("panic")
     return Finding(refuted() if nil_panics and not wild_panics else holds(), measured)
@@ -185,15 +207,17 @@ def judge_fault_address(table):
 def judge_segv_catchable(table):
     """Holds only when the SIGSEGV is a fault (Notify never gets one) if a kill's SIGSEGV does reach Notify."""
     nil, sent = _case(table, "nil dereference"), _case(table, "SIGSEGV sent with kill(2)")
-    measured = (f"nil dereference: Notify(SIGSEGV) {'got' if nil['Notify(SIGSEGV) got it'] else 'did not get'} it, "
-                f"recover() {'caught' if nil['recover() caught it'] else 'did not catch'} the panic; "
-                f"SIGSEGV sent with kill: Notify {'got' if sent['Notify(SIGSEGV) got it'] else 'did not get'} it")
+    measured = _("nil dereference: {notify}, {recover}; SIGSEGV sent with kill: {sent}").format(
+        notify=_("Notify(SIGSEGV) got it") if nil["Notify(SIGSEGV) got it"] else _("Notify(SIGSEGV) did not get it"),
+        recover=_("recover() caught the panic") if nil["recover() caught it"] else
+        _("recover() did not catch the panic"),
+        sent=_("Notify got it") if sent["Notify(SIGSEGV) got it"] else _("Notify did not get it"))
     if nil["Notify(SIGSEGV) got it"]:
         return Finding(refuted(), measured)
     if sent["Notify(SIGSEGV) got it"] or nil["recover() caught it"]:
-        return Finding(holds_only_when("the SIGSEGV is a memory fault, and only for Notify: the fault becomes a "
-                                       "panic that recover() catches, and a SIGSEGV sent with kill reaches Notify"),
-                       measured)
+        return Finding(holds_only_when(_("the SIGSEGV is a memory fault, and only for Notify: the fault becomes a "
+                                         "panic that recover() catches, and a SIGSEGV sent with kill reaches "
+                                         "Notify")), measured)
     return Finding(holds(), measured)
 
 
@@ -202,13 +226,15 @@ def judge_segv_route(path):
     runtime.dispatch); holds if dispatch is on the way."""
     hops = [f.split(":")[0] for f in path["function"]]
     frames = {fn for stack in path["stack"] for fn in stack}
-    measured = f"delve stopped at: {' → '.join(hops)}"
+    measured = _("delve stopped at: {stops}").format(stops=" → ".join(hops))
     if path.empty:
-        return Finding(not_reproduced("no stop on the SIGSEGV's path"), "no stop")
+        return Finding(not_reproduced(_("no stop on the SIGSEGV's path")), _("no stop"))
     if "runtime.dispatch" in frames:
         return Finding(holds(), measured)
     codes = [v.get("info.si_code") for v in path["values"] if v]
-    return Finding(refuted(), measured + (f"; si_code {codes[0]} (from the kernel, not kill)" if codes else ""))
+    if codes:
+        measured = _("{measured}; si_code {code} (from the kernel, not kill)").format(measured=measured, code=codes[0])
+    return Finding(refuted(), measured)
 
 
 # --- the patched handler (handler_patch) --------------------------------------------------
@@ -219,11 +245,15 @@ def judge_patch_compiles(patches):
     art = patches.iloc[0]
     works = patches.iloc[1]
     if art["compiled"]:
-        return Finding(holds(), f"the article's patch compiled; on kill -TRAP: {art['on kill -TRAP']}")
-    where = "; `case _SIGTRAP:` is not in sighandler" if patches.attrs.get("anchor line") is None else ""
+        return Finding(holds(), _("the article's patch compiled; on kill -TRAP: {output}").format(
+            output=art["on kill -TRAP"]))
     said = "; ".join(str(art["compiler said"]).splitlines())
-    return Finding(refuted(), f"compiler: {said}{where}; reading c.sigpc() and c.sigsp() "
-                              f"instead compiles{' and prints ' + works['on kill -TRAP'].splitlines()[0] if works['compiled'] else ' not either'}")
+    compiler = (_("compiler: {said}; `case _SIGTRAP:` is not in sighandler") if patches.attrs.get("anchor line") is None
+                else _("compiler: {said}")).format(said=said)
+    instead = (_("reading c.sigpc() and c.sigsp() instead compiles and prints {line}").format(
+        line=works["on kill -TRAP"].splitlines()[0]) if works["compiled"] else
+        _("reading c.sigpc() and c.sigsp() instead does not compile either"))
+    return Finding(refuted(), _both(compiler, instead))
 
 
 def judge_make_bash(patches):
@@ -231,8 +261,9 @@ def judge_make_bash(patches):
     works = patches.iloc[1]
     printed = works["compiled"] and "sighandler sig=" in str(works["on kill -TRAP"])
     same = bool(patches.attrs.get("goroot unchanged"))
-    measured = (f"go build -overlay: patched handler {'printed' if printed else 'did not print'} its line; GOROOT's "
-                f"signal_unix.go {'unchanged' if same else 'changed'}")
+    measured = _both(_("go build -overlay: patched handler printed its line") if printed else
+                     _("go build -overlay: patched handler did not print its line"),
+                     _("GOROOT's signal_unix.go unchanged") if same else _("GOROOT's signal_unix.go changed"))
     return Finding(refuted() if printed and same else holds(), measured)
 
 
@@ -242,10 +273,11 @@ def judge_print_lock(facts):
     where = dict(zip(facts["evidence"], facts["where"]))
     calls = next(v for k, v in found.items() if "calls runtime.printlock" in k)
     takes = next(v for k, v in found.items() if "takes debuglock" in k)
-    measured = "; ".join(f"{k}: {'yes' if v else 'no'} ({where[k]})" for k, v in found.items())
+    measured = "; ".join((_("{evidence}: yes ({where})") if v else _("{evidence}: no ({where})")).format(
+        evidence=i18n.value(k), where=i18n.value(where[k])) for k, v in found.items())
     if calls and takes:
-        return Finding(refuted(), measured + ". It is safe because the lock is taken once per M and a nested print on "
-                                             "the same thread only counts up")
+        return Finding(refuted(), _("{measured}. It is safe because the lock is taken once per M and a nested print "
+                                    "on the same thread only counts up").format(measured=measured))
     return Finding(holds(), measured)
 
 
@@ -257,26 +289,28 @@ def judge_asyncpreemptoff(runs):
         ok = int(((g["SIGINT lines"] == 1) & (g["broken lines"] == 0)).sum())
         by[setting] = (ok, len(g), float(g["SIGURG lines"].median()))
     (d_ok, d_n, d_urg), (o_ok, o_n, o_urg) = by["default"], by["asyncpreemptoff=1"]
-    measured = (f"SIGINT line once and intact: {d_ok} of {d_n} runs by default, {o_ok} of {o_n} with "
-                f"asyncpreemptoff=1; SIGURG lines per run (median): {d_urg:g} vs {o_urg:g}")
+    measured = _("SIGINT line once and intact: {d_ok} of {d_n} runs by default, {o_ok} of {o_n} with "
+                 "asyncpreemptoff=1; SIGURG lines per run (median): {d_urg} vs {o_urg}").format(
+        d_ok=d_ok, d_n=d_n, o_ok=o_ok, o_n=o_n, d_urg=f"{d_urg:g}", o_urg=f"{o_urg:g}")
     if o_ok / o_n > d_ok / d_n:
         return Finding(holds(), measured)
     if o_ok / o_n == d_ok / d_n and o_urg < d_urg:
-        return Finding(holds_only_when("'stable' means fewer lines: only the SIGURG (preemption) lines go away; "
-                                       "the handler's SIGINT line is just as reliable either way"), measured)
+        return Finding(holds_only_when(_("'stable' means fewer lines: only the SIGURG (preemption) lines go away; "
+                                         "the handler's SIGINT line is just as reliable either way")), measured)
     return Finding(refuted(), measured)
 
 
 def judge_gotraceback(runs):
     """Holds when GOTRACEBACK=2 alone shows the registers; refuted when the registers show whatever it says."""
     r = runs.set_index("setting")["registers printed"]
-    measured = "registers in the SIGTRAP crash: " + ", ".join(
-        f"{s}: {'yes' if r[s] else 'no'}" for s in ("GOTRACEBACK unset", "GOTRACEBACK=2", "GOTRACEBACK=none"))
+    measured = _("registers in the SIGTRAP crash: {settings}").format(settings=", ".join(
+        _("{setting}: {answer}").format(setting=i18n.value(s), answer=_("yes") if r[s] else _("no"))
+        for s in ("GOTRACEBACK unset", "GOTRACEBACK=2", "GOTRACEBACK=none")))
     if r["GOTRACEBACK=2"] and not r["GOTRACEBACK unset"]:
         return Finding(holds(), measured)
     if r["GOTRACEBACK=2"]:
-        return Finding(refuted(), measured + ": a fatal signal is a runtime throw, which traces at level 2 "
-                                             "(gotraceback) whatever GOTRACEBACK says")
+        return Finding(refuted(), _("{measured}: a fatal signal is a runtime throw, which traces at level 2 "
+                                    "(gotraceback) whatever GOTRACEBACK says").format(measured=measured))
     return Finding(refuted(), measured)
 
 
@@ -285,9 +319,11 @@ def judge_sigdump(runs):
     out = runs.set_index("setting")["output"]
     same = out["GODEBUG=sigdump=1"] == out["GODEBUG unset"]
     known = bool(runs.attrs.get("sigdump known"))
-    measured = (f"sigdump is {'a' if known else 'not a'} GODEBUG setting of this release (runtime/runtime1.go, "
-                f"internal/godebugs); output after SIGUSR1 with it: {'the same as' if same else 'different from'} "
-                "without it")
+    measured = _both(
+        _("sigdump is a GODEBUG setting of this release (runtime/runtime1.go, internal/godebugs)") if known else
+        _("sigdump is not a GODEBUG setting of this release (runtime/runtime1.go, internal/godebugs)"),
+        _("output after SIGUSR1 with it: the same as without it") if same else
+        _("output after SIGUSR1 with it: different from without it"))
     return Finding(refuted() if same and not known else holds(), measured)
 
 
