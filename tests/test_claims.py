@@ -46,3 +46,26 @@ def test_judge_follows_the_evidence(claim):
         assert isinstance(finding, ledger.Finding)
         assert finding.verdict.kind == kind, f"{claim.id} fixture {i}: {finding.verdict} ({finding.measured})"
         assert finding.measured
+
+
+@pytest.mark.parametrize("claim", importlib.import_module("sigcamp.claims.ch2").CLAIMS, ids=lambda c: c.id)
+def test_chapter_2_judges_say_what_they_measured_in_chinese(claim):
+    """In the Chinese edition a judge's measured text, condition and attempt are Chinese; the verdict stays the same."""
+    import re
+
+    from sigcamp import i18n
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    try:
+        for i, (evidence, kind) in enumerate(fixtures(claim)):
+            i18n.set_language("en")
+            english = claim.judge(evidence)
+            i18n.set_language("zh")
+            finding = claim.judge(evidence)
+            assert finding.verdict.kind == kind == english.verdict.kind
+            if claim.id != "ch2.mpg-master-proxy-gateway":  # that one quotes runtime/proc.go, in its own words
+                assert cjk.search(finding.measured), f"{claim.id} fixture {i}: {finding.measured}"
+            if finding.verdict.detail:
+                assert cjk.search(finding.verdict.detail) and cjk.search(str(finding.verdict)), str(finding.verdict)
+    finally:
+        i18n.set_language("en")
