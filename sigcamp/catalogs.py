@@ -1,6 +1,6 @@
 """The gettext catalogs: messages extracted from the code, translations in .po files, compiled .mo files.
 
-`extract()` finds every `_()`, `N_()` and `ngettext()` message in sigcamp/, grader/
+`extract()` finds every `_()`, `N_()`, `C_()` and `ngettext()` message in sigcamp/, grader/
 and the labs' checks (with Babel, as `pybabel extract -F babel.cfg` would);
 `update(lang)` brings sigcamp/locale/<lang>/LC_MESSAGES/sigcamp.po in line with
 them, keeping every translation; `compile_all()` writes the .mo files set-up
@@ -14,7 +14,7 @@ from . import i18n, toolchain
 
 SOURCES = ("sigcamp", "grader", "labs")
 METHODS = [("labs/**/checks.py", "python"), ("sigcamp/**.py", "python"), ("grader/**.py", "python")]
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "C_": ((1, "c"), 2)}
 
 
 def po_path(lang):
@@ -136,14 +136,15 @@ def main(update_po=False):
 
 
 def fill(lang, translations):
-    """Set the translations of messages already in lang's .po ({message id: text}); return the ids
-    not found there (run update() first)."""
+    """Set the translations of messages already in lang's .po ({message id: text}, or {(context, message id):
+    text} for a message marked with C_()); return the ids not found there (run update() first)."""
     from babel.messages.pofile import write_po
 
     po = read_po(lang)
     unknown = []
     for msgid, text in translations.items():
-        entry = po.get(msgid)
+        context, msgid = msgid if isinstance(msgid, tuple) else (None, msgid)
+        entry = po.get(msgid, context=context)
         if entry is None:
             unknown.append(msgid)
             continue

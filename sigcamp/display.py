@@ -7,6 +7,7 @@ the gettext catalogs; see i18n). `transcript()` hides the STAMP lines samples
 print for the library.
 """
 
+import html
 import re
 
 import numpy as np
@@ -40,19 +41,20 @@ def show(df, *, digits=2, wide=(), caption=None, index=False):
         styler = styler.hide(axis="index")
     if i18n.language() != "en":
         text = [c for c in df.columns if pd.api.types.is_bool_dtype(df[c]) or not pd.api.types.is_numeric_dtype(df[c])]
-        if text:
-            styler = styler.format(_shown, subset=text, na_rep="", escape="html")
-        styler = styler.format_index(lambda c: i18n.value(str(c)), axis=1, escape="html")
+        if text:  # escaped once translated: a message such as "caught by Go's handler" is found as written
+            styler = styler.format(_shown, subset=text, na_rep="")
+        styler = styler.format_index(lambda c: html.escape(i18n.header(str(c))), axis=1)
     if caption:
         styler = styler.set_caption(i18n.value(caption))
     return styler
 
 
 def _shown(cell):
-    """A cell in the reader's language: yes or no for a truth value, a message translated, anything else as it is."""
+    """A cell in the reader's language, HTML-escaped: yes or no for a truth value, a message translated, anything
+    else as it is."""
     if isinstance(cell, (bool, np.bool_)):
-        return i18n._("yes") if cell else i18n._("no")
-    return i18n.value(cell)
+        return html.escape(i18n._("yes") if cell else i18n._("no"))
+    return html.escape(i18n.value(cell)) if isinstance(cell, str) else cell
 
 
 def transcript(text):

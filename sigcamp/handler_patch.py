@@ -33,7 +33,10 @@ ANCHOR_AT = i18n.pattern(N_("the article's `case _SIGTRAP:` is line {line}"))
 OBJDUMP = i18n.pattern(N_("go tool objdump: {patched} CALL runtime.printlock in the patched sighandler, {plain} in "
                           "the plain one (its crash messages)"))
 YES, NO = i18n.pattern(N_("yes: {where}")), i18n.pattern(N_("no: {where}"))
-OF = i18n.pattern(N_("{count} of {total}"))
+OF = i18n.pattern(N_("{count} of {total}"), count=r"\d+", total=r"\d+")
+# article_patch()'s "on kill -TRAP": the handler's lines as printed, then how the program ended
+PRINTED_THEN_ENDED = i18n.pattern(N_("{output}\n{ended}"), output=r"(?s:.*)",
+                                  ended=r"exit -?\d+|killed by SIG\w+|survived")
 # The captions chapter 2 gives these tables (filled in by the notebook), and the yes or no they show.
 i18n.pattern(N_("GOROOT's signal_unix.go unchanged: {unchanged}"))
 i18n.pattern(N_("runtime.printlock's source, the same on every release: {same}"))
@@ -71,7 +74,7 @@ def article_patch(sample="notify-loop"):
             outcome = session.run(attempt.binary, "SIGTRAP", wait=5)
             transcript = outcome.transcript
             lines = [l for l in transcript.splitlines() if l.startswith((overlay.MARK, "DEBUG:", "SIGTRAP:"))]
-            ran = "\n".join(lines + [outcome.how])
+            ran = PRINTED_THEN_ENDED.format(output="\n".join(lines), ended=outcome.how) if lines else outcome.how
         code = textwrap.dedent(attempt.line.expandtabs(4)).replace(" // added by sigcamp.overlay", "")
         rows.append({N_("patch"): label, N_("code"): code,
                      N_("placed"): placed, N_("compiled"): attempt.compiled,

@@ -77,16 +77,34 @@ def ngettext(singular, plural, n):
 _patterns = []  # (compiled regex, message with {name} fields)
 
 
-def pattern(message):
+def pattern(message, **fields):
     """Register a message with {name} fields (e.g. "killed by {signal}") that data carry filled in, so that
-    value() can translate "killed by SIGINT" as a whole; returns the message (use it where it is filled in)."""
-    import re
+    value() can translate "killed by SIGINT" as a whole; returns the message (use it where it is filled in).
 
+    fields: a regular expression for a field that must not match just anything (count=r"\\d+"), so that a
+    message with little fixed text ("{count} of {total}") leaves other texts alone.
+    """
     regex = re.escape(message)
     for name in re.findall(r"\\\{(\w+)\\\}", regex):
-        regex = regex.replace(rf"\{{{name}\}}", rf"(?P<{name}>.+?)", 1)
+        regex = regex.replace(rf"\{{{name}\}}", rf"(?P<{name}>{fields.get(name, '.+?')})", 1)
     _patterns.append((re.compile(rf"^{regex}$", re.S), message))
     return message
+
+
+def C_(context, message):
+    """Mark `message` with a context where it is defined: C_("column", "stack") is a table's column name,
+    translated apart from the same word typed in a cell (see header())."""
+    return message
+
+
+def header(name):
+    """A column name in the reader's language: its translation in the "column" context if it has one, else
+    value(name)."""
+    lang = language()
+    if lang == "en":
+        return name
+    translated = catalog(lang).pgettext("column", name)
+    return translated if translated != name else value(name)
 
 
 def value(text):

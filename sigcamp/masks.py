@@ -16,8 +16,9 @@ from .i18n import N_
 
 _SYS_TGKILL = 234 if os.uname().machine == "x86_64" else 131  # arm64: 131
 _libc = ctypes.CDLL(None, use_errno=True)
-BLOCKS = i18n.pattern(N_("blocks {signal}"))  # a column of blocked_summary()
-THREADS_BLOCKING = i18n.pattern(N_("threads blocking {signal}"))  # a column of one_thread_blocks()
+# Columns of blocked_summary() and one_thread_blocks() named after a signal.
+BLOCKS = i18n.pattern(N_("blocks {signal}"), signal=r"SIG\w+")
+THREADS_BLOCKING = i18n.pattern(N_("threads blocking {signal}"), signal=r"SIG\w+")
 TGKILL_STEP = N_("tgkill(pid, blocking tid, SIGINT)")
 
 

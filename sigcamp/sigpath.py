@@ -16,13 +16,13 @@ import pandas as pd
 
 from . import delve_rpc, gosource, i18n, samples
 from .errors import DelveError
-from .i18n import N_
+from .i18n import C_, N_
 from .procfs import name as signal_name
 from .session import signal_number
 
 COLUMNS = [N_("order"), N_("function"), N_("at"), N_("goroutine"), N_("thread"), N_("main thread"), N_("interrupted"),
-           N_("values"), N_("stack")]
-ON_MAIN_THREAD = i18n.pattern(N_("{thread} (main)"))  # table(): a stop on the main thread
+           N_("values"), C_("column", "stack")]  # a column: `stack` is also what a student types at dlv
+ON_MAIN_THREAD = i18n.pattern(N_("{thread} (main)"), thread=r"\d+")  # table(): a stop on the main thread
 # The columns of a goroutine list (delve_rpc.Client.goroutines) that chapter 2 shows.
 GOROUTINE_COLUMNS = (N_("user_function"), N_("start_function"), N_("status"), N_("wait_reason"))
 

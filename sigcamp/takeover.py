@@ -25,15 +25,17 @@ SA_FLAGS = {
     "SA_RESTORER": N_("return through sa_restorer (the runtime's sigreturn__sigaction), which calls rt_sigreturn"),
 }
 # Words of the tables below that data carry filled in (translated where shown).
-OF = i18n.pattern(N_("{count} of {total}"))
+OF = i18n.pattern(N_("{count} of {total}"), count=r"\d+", total=r"\d+")
 HANDLER, NO_HANDLER = i18n.pattern(N_("handler: {why}")), i18n.pattern(N_("no handler: {why}"))
 DECIDED_APART = i18n.pattern(N_("pure Go: {go}\ncgo: {cgo}"))
 QUERY = i18n.pattern(N_("query: the current stack is {stack}"))
 NO_STACK, REMOVE_STACK = N_("none (SS_DISABLE)"), N_("remove the signal stack (SS_DISABLE)")
 SET_STACK_KIB, SET_STACK = i18n.pattern(N_("set: a {size} KiB stack")), i18n.pattern(N_("set: {stack}"))
-DELIVERED, HANDLER_IS = i18n.pattern(N_("{signal} delivered")), i18n.pattern(N_("handler {handler}"))
-HANDLER_WITH_FLAGS = i18n.pattern(N_("handler {handler}, {flags}"))
-TO_THREAD, SENT_WITH_TGKILL = i18n.pattern(N_("to thread {thread}")), i18n.pattern(N_("{code} (sent with tgkill)"))
+DELIVERED = i18n.pattern(N_("{signal} delivered"), signal=r"SIG\w+")
+HANDLER_IS = i18n.pattern(N_("handler {handler}"), handler=r"\S+")
+HANDLER_WITH_FLAGS = i18n.pattern(N_("handler {handler}, {flags}"), handler=r"\S+", flags=r"SA_\S+")
+TO_THREAD = i18n.pattern(N_("to thread {thread}"), thread=r"\d+")
+SENT_WITH_TGKILL = i18n.pattern(N_("{code} (sent with tgkill)"), code=r"SI_\w+")
 MAIN = N_("main")  # the main thread, in the thread column of a trace
 # The captions chapter 2 gives these tables (filled in by the notebook).
 i18n.pattern(N_("{count} signals get the runtime's handler; the first 12:"))

@@ -24,8 +24,8 @@ from .i18n import N_
 MODULES = toolchain.ROOT / "go_modules"
 _ERROR = re.compile(r"^\.?/?(\S+\.go):(\d+):(\d+): (.*)$", re.M)
 # Words of one_thread()'s table that data carry filled in, and the caption chapter 2 gives article_snippet()'s.
-PENDING_ON_THREAD = i18n.pattern(N_("{signal} pending on that thread"))
-PENDING_FOR_PROCESS = i18n.pattern(N_("{signal} pending for the process"))
+PENDING_ON_THREAD = i18n.pattern(N_("{signal} pending on that thread"), signal=r"SIG\w+")
+PENDING_FOR_PROCESS = i18n.pattern(N_("{signal} pending for the process"), signal=r"SIG\w+")
 GOT_IT_AND_ENDED = i18n.pattern(N_("got it ({signal}), {ended}"))
 i18n.pattern(N_("go build, {go}"))
 

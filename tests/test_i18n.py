@@ -59,25 +59,33 @@ def test_the_po_file_holds_every_message_the_code_uses():
 def test_the_most_specific_pattern_wins_and_captions_headers_and_truth_values_are_translated(monkeypatch):
     words = {"handler {handler}": "处理函数 {handler}", "handler {handler}, {flags}": "处理函数 {handler},标志 {flags}",
              "blocks {signal}": "阻塞 {signal}", "{count} of {total}": "{total} 个中的 {count} 个", "yes": "是",
-             "no": "否", "{count} signals caught": "捕获了 {count} 个信号"}
+             "no": "否", "{count} signals caught": "捕获了 {count} 个信号", "caught by Go's handler": "由 Go 的处理函数捕获",
+             ("column", "stack"): "栈"}
 
     class Small(gettext.NullTranslations):
         def gettext(self, message):
             return words.get(message, message)
 
+        def pgettext(self, context, message):
+            return words.get((context, message), message)
+
     monkeypatch.setattr(i18n, "catalog", lambda lang: Small())
     monkeypatch.setattr(i18n, "_patterns", [])
-    for message in ("handler {handler}", "handler {handler}, {flags}", "blocks {signal}", "{count} of {total}",
-                    "{count} signals caught"):
+    for message in ("handler {handler}", "handler {handler}, {flags}", "blocks {signal}", "{count} signals caught"):
         i18n.pattern(message)
+    i18n.pattern("{count} of {total}", count=r"\d+", total=r"\d+")
     i18n.set_language("zh")
     try:
         assert i18n.value("handler 0x482d40, SA_ONSTACK") == "处理函数 0x482d40,标志 SA_ONSTACK"
         assert i18n.value("handler SIG_DFL") == "处理函数 SIG_DFL"
-        df = pd.DataFrame({"blocks SIGINT": [True, False], "tally": ["3 of 4", "4 of 4"], "seen": [True, None]})
+        assert i18n.value("one of the others") == "one of the others"  # {count} of {total} takes numbers only
+        df = pd.DataFrame({"blocks SIGINT": [True, False], "tally": ["3 of 4", "4 of 4"], "seen": [True, None],
+                           "typed": ["stack", "print RDI"], "stack": ["caught by Go's handler", "a <- b"]})
         html = display.show(df, caption="56 signals caught").to_html()
         assert "阻塞 SIGINT" in html and "4 个中的 3 个" in html and "捕获了 56 个信号" in html
         assert ">是<" in html and ">否<" in html and "True" not in html and "False" not in html
+        assert ">栈<" in html and ">stack<" in html, "a column's name is translated apart from a word in a cell"
+        assert "由 Go 的处理函数捕获" in html and "a &lt;- b" in html
         assert df["blocks SIGINT"].tolist() == [True, False] and df["tally"].iloc[0] == "3 of 4"
     finally:
         i18n.set_language("en")

@@ -54,8 +54,8 @@ def judge_sync_signals_to_sigtramp(handlers):
     """Holds when SIGSEGV and SIGBUS get runtime.sigtramp as their handler."""
     by_signal = handlers.set_index("signal")["symbol"]
     got = {s: by_signal.get(s) for s in ("SIGSEGV", "SIGBUS", "SIGFPE")}
-    measured = "; ".join(_("{signal}: sa_handler {handler}").format(signal=s, handler=fn or _("not installed"))
-                         for s, fn in got.items())
+    measured = _("; ").join(_("{signal}: sa_handler {handler}").format(signal=s, handler=fn or _("not installed"))
+                            for s, fn in got.items())
     return Finding(holds() if all(fn == "runtime.sigtramp" for fn in got.values()) else refuted(), measured)
 
 
@@ -273,7 +273,7 @@ def judge_print_lock(facts):
     where = dict(zip(facts["evidence"], facts["where"]))
     calls = next(v for k, v in found.items() if "calls runtime.printlock" in k)
     takes = next(v for k, v in found.items() if "takes debuglock" in k)
-    measured = "; ".join((_("{evidence}: yes ({where})") if v else _("{evidence}: no ({where})")).format(
+    measured = _("; ").join((_("{evidence}: yes ({where})") if v else _("{evidence}: no ({where})")).format(
         evidence=i18n.value(k), where=i18n.value(where[k])) for k, v in found.items())
     if calls and takes:
         return Finding(refuted(), _("{measured}. It is safe because the lock is taken once per M and a nested print "
@@ -303,7 +303,7 @@ def judge_asyncpreemptoff(runs):
 def judge_gotraceback(runs):
     """Holds when GOTRACEBACK=2 alone shows the registers; refuted when the registers show whatever it says."""
     r = runs.set_index("setting")["registers printed"]
-    measured = _("registers in the SIGTRAP crash: {settings}").format(settings=", ".join(
+    measured = _("registers in the SIGTRAP crash: {settings}").format(settings=_(", ").join(
         _("{setting}: {answer}").format(setting=i18n.value(s), answer=_("yes") if r[s] else _("no"))
         for s in ("GOTRACEBACK unset", "GOTRACEBACK=2", "GOTRACEBACK=none")))
     if r["GOTRACEBACK=2"] and not r["GOTRACEBACK unset"]:
