@@ -192,7 +192,7 @@ def death_by_sigint(sample="spin-no-notify"):
         elif r.call == "tgkill":
             event, detail = "tgkill", N_("to itself") if r.target == r.tid else TO_THREAD.format(thread=r.target)
         elif r.call == "killed":
-            event, detail = "killed", N_("the default action: the whole process ends")
+            event, detail = N_("killed"), N_("the default action: the whole process ends")
         else:
             event, detail = r.call, r.result or ""
         rows.append({"thread": MAIN if r.tid == pid else str(r.tid), "event": event,
