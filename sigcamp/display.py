@@ -7,6 +7,7 @@ the gettext catalogs; see i18n). `transcript()` hides the STAMP lines samples
 print for the library.
 """
 
+import html
 import re
 
 from . import i18n
@@ -40,11 +41,18 @@ def show(df, *, digits=2, wide=(), caption=None, index=False):
         text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) and
                 not pd.api.types.is_bool_dtype(df[c])]
         if text:
-            styler = styler.format(i18n.value, subset=text, na_rep="", escape="html")
-        styler = styler.format_index(lambda c: i18n._(str(c)), axis=1, escape="html")
+            styler = styler.format(_in_language, subset=text, na_rep="")
+        styler = styler.format_index(lambda c: _in_language(str(c)), axis=1)
     if caption:
         styler = styler.set_caption(i18n._(caption))
     return styler
+
+
+def _in_language(text):
+    """A value or a column name in the reader's language, then HTML-escaped (pandas' own escape= runs
+    before a formatter, so a message holding ' or & would never match its catalog entry)."""
+    shown = i18n.value(text)
+    return html.escape(shown) if isinstance(shown, str) else shown
 
 
 def transcript(text):

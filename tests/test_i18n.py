@@ -54,3 +54,19 @@ def test_the_po_file_holds_every_message_the_code_uses():
     in_code = {m.id for m in catalogs.extract() if m.id}
     in_po = {m.id for m in catalogs.read_po("zh") if m.id}
     assert in_code <= in_po, f"run `python -m sigcamp catalogs --update`: {sorted(in_code - in_po, key=str)[:5]}"
+
+
+def test_words_holding_html_characters_are_translated_then_escaped(monkeypatch):
+    words = {"handler's own work": "处理函数自身的工作", "C & Go <b>": "C 与 Go <b>"}
+
+    class Small(gettext.NullTranslations):
+        def gettext(self, message):
+            return words.get(message, message)
+
+    monkeypatch.setattr(i18n, "catalog", lambda lang: Small())
+    i18n.set_language("zh")
+    try:
+        html = display.show(pd.DataFrame({"handler's own work": ["C & Go <b>"], "n": [1]})).to_html()
+    finally:
+        i18n.set_language("en")
+    assert "处理函数自身的工作" in html and "C 与 Go &lt;b&gt;" in html and "<b>" not in html
