@@ -232,7 +232,7 @@ def releases(study):
         rows.append(row)
     if not rows:
         rows = [{H_RELEASES["rounds"]: _(ONE_RELEASE).format(go=", ".join(study.releases) or _(NO_RELEASE))}]
-    return _nowrap(display.show(pd.DataFrame(rows)))
+    return _nowrap(display.show(pd.DataFrame(rows)), H_RELEASES["stat"])
 
 
 H_PLACED = N_("kill → handler, {place}: median (p90)")
