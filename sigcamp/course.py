@@ -105,7 +105,7 @@ def languages(paths):
 
     found = ["en"]
     for lang in editions.LANGUAGES:
-        if any(editions.translation_path(p, lang).exists() for p in paths):
+        if any(editions.translated(p, lang) for p in paths):
             found.append(lang)
     return found
 
@@ -143,7 +143,7 @@ def main(paths=(), *, cell_timeout=300, langs=None):
     results = []
     for lang in langs:
         for p in paths:
-            if lang != "en" and not editions.translation_path(p, lang).exists():
+            if lang != "en" and not editions.translated(p, lang):
                 continue
             print(f"running {p.name}{'' if lang == 'en' else f' ({lang})'} ...", flush=True)
             r = execute(p, cell_timeout=cell_timeout, lang=lang)[0]

@@ -39,6 +39,11 @@ def part_paths(source, lang):
     return sorted(main.parent.glob(f"{main.stem}.*.md")) if main.parent.is_dir() else []
 
 
+def translated(source, lang):
+    """True when `source` has a `lang` translation: its file, or a part file of it."""
+    return translation_path(source, lang).exists() or bool(part_paths(source, lang))
+
+
 def read_all(source, lang):
     """Every block of the `lang` translation of `source`, from its file and its parts' files."""
     blocks = {}

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import latency, latency_stages, toolchain
+from .i18n import N_, _
 
 FLOOR, BASELINE = "c-floor", "go-idle"
 STW_HELD = "go-spin-gc-nopreempt-stamped"  # the spinner case, on the stamping runtime: one run serves both
@@ -52,7 +53,8 @@ class Study:
         """The study of one release (default: the toolchain in use) with the C floor's runs."""
         go = go or toolchain.go().version_text
         if go not in self.releases:
-            raise KeyError(f"the study has no runs on {go}; it ran on {', '.join(self.releases) or 'none'}")
+            raise KeyError(_("the study has no runs on {go}; it ran on {releases}")
+                           .format(go=go, releases=", ".join(self.releases) or _("none")))
         keep = self.signals["go"].isin([go, latency.C_RELEASE])
         df = self.signals[keep].copy()
         df.attrs["runs"] = latency.Runs(r for r in self.signals.attrs.get("runs", []) if r["go"] in (go, latency.C_RELEASE))
@@ -69,7 +71,7 @@ class Study:
         """The noise band per round: the C floor's signals, median, p99 and max (µs)."""
         floor = self.signals[self.signals["case"] == FLOOR]
         if floor.empty:
-            raise KeyError("the study has no C floor runs: the noise band needs them")
+            raise KeyError(_("the study has no C floor runs: the noise band needs them"))
         lat = floor.groupby("round")["latency_us"]
         return pd.DataFrame({"signals": lat.size(), "median_us": lat.median(), "p99_us": lat.quantile(0.99),
                              "max_us": lat.max()})
@@ -158,7 +160,7 @@ def evidence(*, n=100, rounds=3, seconds=1.0):
     return _GATHERED[go]
 
 
-PLACES = ("the sender's CPU", "the other CPU")
+PLACES = (N_("the sender's CPU"), N_("the other CPU"))  # data ("placed on"), translated where shown
 
 
 def placement(*, n=60, rounds=3, progress=False):

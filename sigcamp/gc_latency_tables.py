@@ -2,45 +2,52 @@
 
 Each function takes a gc_latency.Study and returns a display.show() Styler. The data stay
 numeric in the Study; only here do they become "52 µs" or "1.3 ms". Every word a reader sees
-in these tables is a constant below.
+in these tables is a constant below, in the reader's language: column names through show(),
+the words inside cells (which code never compares) through _() as each table is built.
 """
 
 import numpy as np
 import pandas as pd
 
 from . import display, gc_latency, latency, latency_stages
+from .i18n import N_, _
 
 CASE_LABELS = {
-    "c-floor": "C floor (sigaction handler)",
-    "c-relay": "C relay: a handler, then two futex wake-ups (Go's way, no Go)",
-    "go-idle": "Go, idle",
-    "go-gc-churn": "Go, allocation churn",
-    "go-spin-gc": "Go, spinner + GC every 20 ms",
-    "go-spin-gc-nopreempt": "Go, spinner + GC, asyncpreemptoff=1",
-    "go-gc-1s": "Go, GC every 1 s (article)",
-    "go-gc-100ms": "Go, GC every 100 ms (article)",
-    "go-idle-stamped": "Go, idle",
-    "go-spin-gc-nopreempt-stamped": "Go, spinner + GC, asyncpreemptoff=1 (stamping runtime)",
+    "c-floor": N_("C floor (sigaction handler)"),
+    "c-relay": N_("C relay: a handler, then two futex wake-ups (Go's way, no Go)"),
+    "go-idle": N_("Go, idle"),
+    "go-gc-churn": N_("Go, allocation churn"),
+    "go-spin-gc": N_("Go, spinner + GC every 20 ms"),
+    "go-spin-gc-nopreempt": N_("Go, spinner + GC, asyncpreemptoff=1"),
+    "go-gc-1s": N_("Go, GC every 1 s (article)"),
+    "go-gc-100ms": N_("Go, GC every 100 ms (article)"),
+    "go-idle-stamped": N_("Go, idle"),
+    "go-spin-gc-nopreempt-stamped": N_("Go, spinner + GC, asyncpreemptoff=1 (stamping runtime)"),
 }
-H_CASE, H_GO, H_SIGNALS, H_ROUND = "case", "Go", "signals", "round"
-H_SUMMARY = {"mean_us": "mean", "median_us": "median", "p99_us": "p99", "max_us": "max",
-             "pause_overlap": "overlapped a stop-the-world", "cycle_overlap": "overlapped a GC cycle",
-             "gc_cycles": "GC cycles"}
-H_ROUND_CELL = "round {r}: median / p99 / max"
-H_BAND = {"signals": "C floor signals", "median_us": "median", "p99_us": "p99 (band starts)",
-          "max_us": "max (band ends)"}
-H_ARTICLE = {"every": "GC every", "signals": "signals", "gc_cycles": "GC cycles",
-             "article_mean_us": "mean: article", "mean_us": "mean: measured, per round",
-             "article_p95_increase_us": "P95 increase: article", "p95_increase_us": "P95 increase: measured, per round",
-             "first_after_gc_median_us": "first signal after each GC: median (signals), per round",
-             "others_median_us": "the other signals: median, per round"}
-H_STEP_GROUP = "runs"
-H_THREADS = "signals carried by 3 threads"
-C_FLOOR_STEP = "C floor (its handler is the whole way)"
-STW_SPLIT = {True: "kill() inside a stop-the-world", False: "other signals"}
+H_CASE, H_GO, H_SIGNALS, H_ROUND = N_("case"), N_("Go"), N_("signals"), N_("round")
+H_SUMMARY = {"mean_us": N_("mean"), "median_us": N_("median"), "p99_us": N_("p99"), "max_us": N_("max"),
+             "pause_overlap": N_("overlapped a stop-the-world"), "cycle_overlap": N_("overlapped a GC cycle"),
+             "gc_cycles": N_("GC cycles")}
+H_ROUND_CELL = N_("round {round}: median / p99 / max")
+H_BAND = {"signals": N_("C floor signals"), "median_us": N_("median"), "p99_us": N_("p99 (band starts)"),
+          "max_us": N_("max (band ends)")}
+H_ARTICLE = {"every": N_("GC every"), "signals": N_("signals"), "gc_cycles": N_("GC cycles"),
+             "article_mean_us": N_("mean: article"), "mean_us": N_("mean: measured, per round"),
+             "article_p95_increase_us": N_("P95 increase: article"),
+             "p95_increase_us": N_("P95 increase: measured, per round"),
+             "first_after_gc_median_us": N_("first signal after each GC: median (signals), per round"),
+             "others_median_us": N_("the other signals: median, per round")}
+H_STEP_GROUP = N_("runs")
+H_THREADS = N_("signals carried by 3 threads")
+C_FLOOR_STEP = N_("C floor (its handler is the whole way)")
+STW_SPLIT = {True: N_("kill() inside a stop-the-world"), False: N_("other signals")}
+CASE_ON = N_("{case}, {go}")
+CASE_ON_PART = N_("{case}, {go}: {signals}")
+N_OF = N_("{n} of {total}")
+NONE = N_("none")
 PER_ROUND_SEP = " / "
 NBSP = "\u00a0"  # between a number and its unit, so a cell never breaks there
-UNANSWERED = "unanswered"
+UNANSWERED = N_("≥ {max}, {n} unanswered")
 
 
 def cases():
@@ -67,21 +74,27 @@ def _max(row):
     """The max of a summary row; "≥ 5 s, 1 unanswered" when a signal was still unanswered (its
     latency is the time waited for it)."""
     if row.get("unanswered", 0):
-        return f"≥ {duration(row['max_us'])}, {int(row['unanswered'])} {UNANSWERED}"
+        return _(UNANSWERED).format(max=duration(row["max_us"]), n=int(row["unanswered"]))
     return duration(row["max_us"])
 
 
-def _label(case):
-    return CASE_LABELS.get(str(case), str(case))
+def case_label(case):
+    """A case's name as a reader reads it (a case the tables do not know: its name)."""
+    return _(CASE_LABELS[str(case)]) if str(case) in CASE_LABELS else str(case)
+
+
+def _on(case, go):
+    """A case's label with its release ("C floor ..." alone for a C program)."""
+    return case_label(case) if go == latency.C_RELEASE else _(CASE_ON).format(case=case_label(case), go=go)
 
 
 def summary(study):
     """One row per case and release: signals, mean, median, p99, max, GC overlap counts, GC cycles."""
     table = study.summary().reset_index()
-    out = pd.DataFrame({H_CASE: table["case"].map(_label), H_GO: table["go"], H_SIGNALS: table["signals"]})
+    out = pd.DataFrame({H_CASE: table["case"].map(case_label), H_GO: table["go"], H_SIGNALS: table["signals"]})
     for col in ("mean_us", "median_us", "p99_us"):
         out[H_SUMMARY[col]] = table[col].map(duration)
-    out[H_SUMMARY["max_us"]] = [_max(r) for _, r in table.iterrows()]
+    out[H_SUMMARY["max_us"]] = [_max(r) for _i, r in table.iterrows()]
     for col in ("pause_overlap", "cycle_overlap", "gc_cycles"):
         out[H_SUMMARY[col]] = table[col].map(lambda v: "" if pd.isna(v) else f"{int(v)}")
     c_rows = table["go"] == "C"
@@ -102,9 +115,9 @@ def rounds(study):
     table = study.summary(by=("case", "go", "round")).reset_index()
     rows = []
     for (case, go), part in table.groupby(["case", "go"], observed=True, sort=False):
-        row = {H_CASE: _label(case), H_GO: go}
-        for _, r in part.iterrows():
-            row[H_ROUND_CELL.format(r=int(r["round"]))] = PER_ROUND_SEP.join(
+        row = {H_CASE: case_label(case), H_GO: go}
+        for _i, r in part.iterrows():
+            row[_(H_ROUND_CELL).format(round=int(r["round"]))] = PER_ROUND_SEP.join(
                 [duration(r["median_us"]), duration(r["p99_us"]), _max(r)])
         rows.append(row)
     return _nowrap(display.show(pd.DataFrame(rows)), H_GO)
@@ -133,7 +146,7 @@ def article(study):
                      H_ARTICLE["article_p95_increase_us"]: "+" + duration(first["article_p95_increase_us"]),
                      H_ARTICLE["p95_increase_us"]: _per_round(part["p95_increase_us"], sign=True),
                      H_ARTICLE["first_after_gc_median_us"]: PER_ROUND_SEP.join(
-                         f"{duration(m)} ({int(k)})" if k else "none" for m, k in
+                         f"{duration(m)} ({int(k)})" if k else _(NONE) for m, k in
                          zip(part["first_after_gc_median_us"], part["first_after_gc"])),
                      H_ARTICLE["others_median_us"]: _per_round(part["others_median_us"])})
     return _nowrap(display.show(pd.DataFrame(rows)), H_GO, H_ARTICLE["every"])
@@ -146,7 +159,7 @@ def _per_round(values, sign=False):
 def steps(study):
     """Per stamped run (and the C floor): median and p90 of each step, and the thread count."""
     table = study.steps()
-    rows = [{H_STEP_GROUP: C_FLOOR_STEP, H_SIGNALS: len(study.floor_steps()),
+    rows = [{H_STEP_GROUP: _(C_FLOOR_STEP), H_SIGNALS: len(study.floor_steps()),
              next(iter(latency_stages.STEPS)): _median_p90(study.floor_steps()["latency_us"])}]
     order = {case: i for i, case in enumerate(gc_latency.STAMPED)}
     for (case, go), part in sorted(table.groupby(["case", "go"], sort=False), key=lambda g: order[g[0][0]]):
@@ -154,12 +167,12 @@ def steps(study):
         groups = part.groupby(part["sent_in_gc_pause"].map(lambda v: v is True or v is np.True_)) if split \
             else [(None, part)]
         for in_stw, rows_ in sorted(groups, key=lambda g: not g[0]):
-            label = _label(case) + (f", {go}" if go != latency.C_RELEASE else "") \
-                + (f": {STW_SPLIT[bool(in_stw)]}" if split else "")
+            label = _(CASE_ON_PART).format(case=case_label(case), go=go, signals=_(STW_SPLIT[bool(in_stw)])) if split \
+                else _on(case, go)
             row = {H_STEP_GROUP: label, H_SIGNALS: len(rows_)}
             for step in latency_stages.STEPS:
                 row[step] = _median_p90(rows_[step])
-            row[H_THREADS] = f"{int((rows_['threads'] == 3).sum())} of {len(rows_)}"
+            row[H_THREADS] = _(N_OF).format(n=int((rows_["threads"] == 3).sum()), total=len(rows_))
             rows.append(row)
     return _nowrap(display.show(pd.DataFrame(rows), wide=(H_STEP_GROUP,)))
 
@@ -172,12 +185,14 @@ def _median_p90(values):
 
 
 
-H_RELEASES = {"stat": "statistic", "rounds": "the rounds side by side"}
-ONE_RELEASE = "only {go} ran: nothing to compare (`make setup` fetches the second release the course runs on)"
+H_RELEASES = {"stat": N_("statistic"), "rounds": N_("the rounds side by side")}
+H_PER_ROUND = N_("{go}, per round")
+ONE_RELEASE = N_("only {go} ran: nothing to compare (`make setup` fetches the second release the course runs on)")
+NO_RELEASE = N_("no Go release")
 SEPARATE = 1.25  # a release counts as above the other only by this factor at the closest rounds
-OVERLAP = f"no clear difference: the rounds overlap, or lie within ×{SEPARATE:g} of each other"
-APART = "{hi} above in every round, ×{ratio:.2f} at the closest"
-STATS = {"median_us": "median", "p99_us": "p99"}
+OVERLAP = N_("no clear difference: the rounds overlap, or lie within ×{factor} of each other")
+APART = N_("{hi} above in every round, ×{ratio:.2f} at the closest")
+STATS = {"median_us": N_("median"), "p99_us": N_("p99")}
 
 
 def release_differences(study):
@@ -208,26 +223,27 @@ def releases(study):
     whether the rounds of one release all lie above the other's."""
     rows = []
     for r in release_differences(study):
-        row = {H_CASE: _label(r["case"]), H_RELEASES["stat"]: STATS[r["stat"]]}
+        row = {H_CASE: case_label(r["case"]), H_RELEASES["stat"]: _(STATS[r["stat"]])}
         for go, values in r["values"].items():
-            row[f"{go}, per round"] = PER_ROUND_SEP.join(duration(v) for v in values)
+            row[_(H_PER_ROUND).format(go=go)] = PER_ROUND_SEP.join(duration(v) for v in values)
         apart = r["higher"] and r["ratio"] >= SEPARATE
-        row[H_RELEASES["rounds"]] = APART.format(hi=r["higher"], ratio=r["ratio"]) if apart else OVERLAP
+        row[H_RELEASES["rounds"]] = _(APART).format(hi=r["higher"], ratio=r["ratio"]) if apart else \
+            _(OVERLAP).format(factor=f"{SEPARATE:g}")
         rows.append(row)
     if not rows:
-        rows = [{H_RELEASES["rounds"]: ONE_RELEASE.format(go=", ".join(study.releases) or "no Go release")}]
-    return _nowrap(display.show(pd.DataFrame(rows)))
+        rows = [{H_RELEASES["rounds"]: _(ONE_RELEASE).format(go=", ".join(study.releases) or _(NO_RELEASE))}]
+    return _nowrap(display.show(pd.DataFrame(rows)), H_RELEASES["stat"])
 
 
-H_PLACED = "kill → handler, {place}: median (p90)"
+H_PLACED = N_("kill → handler, {place}: median (p90)")
 
 
 def placement(table):
     """gc_latency.placement() readable: one row per program, one column per placement."""
     rows = []
     for (case, go), part in table.groupby(["case", "go"], sort=False):
-        row = {H_CASE: _label(case) + (f", {go}" if go != latency.C_RELEASE else ""), H_SIGNALS: int(part["signals"].sum())}
-        for _, r in part.iterrows():
-            row[H_PLACED.format(place=r["placed on"])] = f"{duration(r['median_us'])} ({duration(r['p90_us'])})"
+        row = {H_CASE: _on(case, go), H_SIGNALS: int(part["signals"].sum())}
+        for _i, r in part.iterrows():
+            row[_(H_PLACED).format(place=_(r["placed on"]))] = f"{duration(r['median_us'])} ({duration(r['p90_us'])})"
         rows.append(row)
     return _nowrap(display.show(pd.DataFrame(rows)))

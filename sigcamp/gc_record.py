@@ -11,6 +11,7 @@ import re
 import numpy as np
 
 from .errors import SigcampError
+from .i18n import _
 
 CLOCK_SLACK_NS = 50_000  # allowed error of the wall-to-monotonic conversion
 
@@ -112,13 +113,14 @@ def after_cycle(sent, windows):
 def check_calibration(calibrate, *, where="program"):
     """Check that a GC run between two monotonic stamps has its converted PauseEnd between them."""
     if calibrate is None:
-        raise SigcampError(f"{where}: no CALIBRATE line: the program must report its clock check")
+        raise SigcampError(_("{where}: no CALIBRATE line: the program must report its clock check").format(where=where))
     before, end, after = calibrate
     if not before - CLOCK_SLACK_NS <= end <= after + CLOCK_SLACK_NS:
-        raise SigcampError(
-            f"{where}: PauseEnd converted to CLOCK_MONOTONIC is {end}, outside the GC it belongs "
-            f"to [{before}, {after}]: the wall-to-monotonic conversion is wrong (did the wall "
-            "clock jump?); overlap with GC pauses cannot be trusted")
+        raise SigcampError(_(
+            "{where}: PauseEnd converted to CLOCK_MONOTONIC is {end}, outside the GC it belongs "
+            "to [{before}, {after}]: the wall-to-monotonic conversion is wrong (did the wall "
+            "clock jump?); overlap with GC pauses cannot be trusted").format(where=where, end=end, before=before,
+                                                                             after=after))
 
 
 def merge_histograms(histograms):

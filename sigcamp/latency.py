@@ -21,13 +21,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import gc_record, latency_stages, samples, session, toolchain
+from . import gc_record, i18n, latency_stages, samples, session, toolchain
 from .errors import NotReady, SigcampError
+from .i18n import N_, _
 from .progress import bar as progress_bar
 
 COLUMNS = ["case", "round", "go", "seq", "sent_ns", "received_ns", "latency_us", "answered", "overlapped_gc_pause",
            "overlapped_gc_cycle", "sent_in_gc_pause", "first_after_gc", *latency_stages.STAGE_COLUMNS]
 C_RELEASE = "C"  # the `go` column of a C program's rows
+STAMPING = i18n.pattern(N_("{sample} (stamping runtime)"))  # case_table()'s words, translated when shown
+SENDS_FOR = i18n.pattern(N_("for {seconds} s"))
 
 
 @dataclass(frozen=True)
@@ -54,23 +57,23 @@ class Case:
 ARTICLE_LIVE = ("-live", str(1 << 20))  # 1 Mi nodes of 64 B: a 64 MiB heap for every GC to mark
 
 CASES = {c.name: c for c in (
-    Case("c-floor", "latency-c-floor", "C sigaction handler, stamped in the handler", go=False),
-    Case("c-relay", "latency-c-relay", "C: a handler on one thread, then two futex wake-ups to the thread that "
-         "answers (Go's way, without Go)", go=False, stages=True),
-    Case("go-idle", "latency-notify", "Go signal.Notify, nothing else running", ("-load", "idle")),
-    Case("go-gc-churn", "latency-notify", "Go, one goroutine allocating flat out", ("-load", "churn")),
-    Case("go-spin-gc", "latency-notify", "Go, a spinning goroutine + runtime.GC() every 20 ms",
+    Case("c-floor", "latency-c-floor", N_("C sigaction handler, stamped in the handler"), go=False),
+    Case("c-relay", "latency-c-relay", N_("C: a handler on one thread, then two futex wake-ups to the thread that "
+         "answers (Go's way, without Go)"), go=False, stages=True),
+    Case("go-idle", "latency-notify", N_("Go signal.Notify, nothing else running"), ("-load", "idle")),
+    Case("go-gc-churn", "latency-notify", N_("Go, one goroutine allocating flat out"), ("-load", "churn")),
+    Case("go-spin-gc", "latency-notify", N_("Go, a spinning goroutine + runtime.GC() every 20 ms"),
          ("-load", "spin")),
-    Case("go-spin-gc-nopreempt", "latency-notify", "as go-spin-gc, with GODEBUG=asyncpreemptoff=1",
+    Case("go-spin-gc-nopreempt", "latency-notify", N_("as go-spin-gc, with GODEBUG=asyncpreemptoff=1"),
          ("-load", "spin"), {"GODEBUG": "asyncpreemptoff=1"}),
-    Case("go-gc-1s", "latency-notify", "the article's set-up: runtime.GC() every 1 s over a 64 MiB heap",
+    Case("go-gc-1s", "latency-notify", N_("the article's set-up: runtime.GC() every 1 s over a 64 MiB heap"),
          ("-load", "gc", "-gc-every", "1s", *ARTICLE_LIVE), seconds=1.5),
-    Case("go-gc-100ms", "latency-notify", "the article's set-up: runtime.GC() every 100 ms over a 64 MiB heap",
+    Case("go-gc-100ms", "latency-notify", N_("the article's set-up: runtime.GC() every 100 ms over a 64 MiB heap"),
          ("-load", "gc", "-gc-every", "100ms", *ARTICLE_LIVE), seconds=1.0),
-    Case("go-idle-stamped", "latency-notify", "as go-idle, on a runtime that stamps its own steps",
+    Case("go-idle-stamped", "latency-notify", N_("as go-idle, on a runtime that stamps its own steps"),
          ("-load", "idle"), stages=True),
     Case("go-spin-gc-nopreempt-stamped", "latency-notify",
-         "as go-spin-gc-nopreempt, on a runtime that stamps its own steps",
+         N_("as go-spin-gc-nopreempt, on a runtime that stamps its own steps"),
          ("-load", "spin"), {"GODEBUG": "asyncpreemptoff=1"}, stages=True),
 )}
 
@@ -79,11 +82,14 @@ DEFAULT = ("c-floor", "go-idle", "go-gc-churn", "go-spin-gc", "go-spin-gc-nopree
 
 
 def case_table(cases=None):
-    """The cases as a table: what runs in each (Go ones also get GODEBUG=gctrace=1)."""
+    """The cases as a table: what runs in each (Go ones also get GODEBUG=gctrace=1). The values stay
+    English; display.show() puts the column names and the words in the reader's language."""
     chosen = [_case(c) for c in (cases or CASES)]
-    return pd.DataFrame([{"case": c.name, "sample": c.sample + (" (stamping runtime)" if c.stages and c.go else ""),
-                          "args": " ".join(c.args), "env": " ".join(f"{k}={v}" for k, v in c.env.items()),
-                          "signals": f"for {c.seconds:g} s" if c.seconds else "", "about": c.about}
+    return pd.DataFrame([{N_("case"): c.name,
+                          N_("sample"): STAMPING.format(sample=c.sample) if c.stages and c.go else c.sample,
+                          N_("args"): " ".join(c.args), N_("env"): " ".join(f"{k}={v}" for k, v in c.env.items()),
+                          N_("signals"): SENDS_FOR.format(seconds=f"{c.seconds:g}") if c.seconds else "",
+                          N_("about"): c.about}
                          for c in chosen])
 
 
@@ -126,23 +132,26 @@ def measure(cases=None, *, n=1000, rounds=1, releases=None, progress=True, timeo
             there; the other cases and rounds go on).
     """
     if stalls not in ("raise", "record"):
-        raise SigcampError(f"stalls={stalls!r}: use 'raise' or 'record'")
+        raise SigcampError(_("stalls={stalls!r}: use 'raise' or 'record'").format(stalls=stalls))
     names = list(DEFAULT) if cases is None else [cases] if isinstance(cases, str) else list(cases)
     chosen = [_case(name) for name in names]
     if n < 1 or rounds < 1:
-        raise SigcampError(f"n={n}, rounds={rounds}: send at least one signal per case, in at least one round")
+        raise SigcampError(_("n={n}, rounds={rounds}: send at least one signal per case, in at least one round")
+                           .format(n=n, rounds=rounds))
     if len({c.name for c in chosen}) < len(chosen):
-        raise SigcampError(f"cases {names!r} name a case twice: give each once")
+        raise SigcampError(_("cases {names!r} name a case twice: give each once").format(names=names))
     if seconds is not None:
         chosen = [dataclasses.replace(c, seconds=seconds) if c.seconds else c for c in chosen]
     plan = _plan(chosen, rounds, list(releases) if releases else [None])
     exes = {(c.name, spec): _build(c, spec) for _, c, spec in plan}  # build first: measure signals only
     rng = random.Random(seed)
     frames, runs = [], []
-    with progress_bar(total=len(plan), unit="run", enabled=progress) as bar:
+    # Translators: the unit of the progress bar's count and rate (3/30 runs, 0.9 runs/s)
+    with progress_bar(total=len(plan), unit=_("run"), enabled=progress) as bar:
         for rnd, case, spec in plan:
             exe, go = exes[(case.name, spec)]
-            bar.set_description(f"{case.name}, round {rnd} of {rounds}" + (f", {go}" if case.go else ""))
+            where = _("{case}, round {round} of {rounds}, {go}") if case.go else _("{case}, round {round} of {rounds}")
+            bar.set_description(where.format(case=case.name, round=rnd, rounds=rounds, go=go))
             frame, run = _run(case, exe, n=n, timeout=timeout, gap_us=gap_us, rng=rng, stalls=stalls)
             frame.insert(1, "round", rnd)
             frame.insert(2, "go", go)
@@ -189,7 +198,8 @@ def _case(name):
     if isinstance(name, Case):
         return name
     if name not in CASES:
-        raise SigcampError(f"unknown latency case {name!r}; choose from {', '.join(CASES)}")
+        raise SigcampError(_("unknown latency case {name!r}; choose from {cases}")
+                           .format(name=name, cases=", ".join(CASES)))
     return CASES[name]
 
 
@@ -234,16 +244,16 @@ def _signal(prog, case, seq, timeout, stalls):
     except NotReady:
         if stalls == "record" and prog.alive():
             return sent, time.monotonic_ns() - sent
-        raise SigcampError(
-            f"signal #{seq} was not acknowledged within {timeout} s: the program died, or its "
-            f"receiving goroutine never got to run. Its output ends with:\n{prog.output[-800:]}"
-        ) from None
+        raise SigcampError(_(
+            "signal #{seq} was not acknowledged within {timeout} s: the program died, or its "
+            "receiving goroutine never got to run. Its output ends with:\n{output}"
+        ).format(seq=seq, timeout=timeout, output=prog.output[-800:])) from None
     return sent, None
 
 
 def _stderr_tail(path):
     text = path.read_text(errors="replace").strip() if path.exists() else ""
-    return f"\nIts stderr ends with:\n{text[-1500:]}" if text else ""
+    return "\n" + _("Its stderr ends with:\n{text}").format(text=text[-1500:]) if text else ""
 
 
 def _start(case, exe, *, trace, timeout):
@@ -266,7 +276,8 @@ def _placed(case, pid):
     sender, target = case.cpus
     allowed = os.sched_getaffinity(0)
     if not {sender, target} <= allowed:
-        raise SigcampError(f"{case.name}: CPUs {case.cpus} are not all among this process's CPUs {sorted(allowed)}")
+        raise SigcampError(_("{case}: CPUs {cpus} are not all among this process's CPUs {allowed}")
+                           .format(case=case.name, cpus=case.cpus, allowed=sorted(allowed)))
     try:
         os.sched_setaffinity(0, {sender})
         for task in Path(f"/proc/{pid}/task").iterdir():
@@ -282,15 +293,16 @@ def _check(case, outcome, report, n, *, stalled=False):
     has one signal unanswered and no exit of its own)."""
     got, answered = len(report["received"]), n - int(stalled)
     if got != answered:
-        raise SigcampError(f"{case.name}: {answered} signals answered but read {got} STAMP lines; output:\n"
-                           f"{outcome.output[-800:]}")
+        raise SigcampError(_("{case}: {answered} signals answered but read {got} STAMP lines; output:\n{output}")
+                           .format(case=case.name, answered=answered, got=got, output=outcome.output[-800:]))
     if case.go:
         if not stalled and outcome.exit_code != 143:
-            raise SigcampError(f"{case.name}: expected exit 143 after SIGTERM, got {outcome.how}")
+            raise SigcampError(_("{case}: expected exit 143 after SIGTERM, got {how}")
+                               .format(case=case.name, how=i18n.value(outcome.how)))
         gc_record.check_calibration(report["calibrate"], where=case.name)
     if case.stages and len(report["stages"]) != answered:
-        raise SigcampError(f"{case.name}: {len(report['stages'])} STAGES lines for {answered} signals; is the "
-                           "stamping runtime in the build?")
+        raise SigcampError(_("{case}: {stages} STAGES lines for {answered} signals; is the stamping runtime in "
+                             "the build?").format(case=case.name, stages=len(report["stages"]), answered=answered))
 
 
 def _frame(name, sent, report, waited=None):

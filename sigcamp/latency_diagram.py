@@ -10,21 +10,24 @@ over every stamped signal, each node a thread id of the first signal.
 from . import diagrams, gc_latency
 from .figures import figure
 from .gc_latency_tables import duration
+from .i18n import N_, _
 
-SENDER = ("the sender (Python)", "os.kill(pid, SIGUSR1)")
-CHAINS = {  # case -> (cluster title, node lines for handler, relay, answer)
-    gc_latency.STAMPED_IDLE: ("Go, idle, {go}", (
-        ("thread {tid}: the kernel's choice", "runtime.sighandler → runtime.sigsend", "sets the bit, wakes the loop"),
-        ("thread {tid}: the os/signal.loop goroutine", "runtime.signal_recv returns", "os/signal.process sends on c"),
-        ("thread {tid}: your goroutine", "<-c returns: STAMP received"))),
-    gc_latency.RELAY: ("C relay: the same way, without Go", (
-        ("thread {tid}: the only one with SIGUSR1 unblocked", "its handler stamps, FUTEX_WAKE"),
-        ("thread {tid}: the relay", "FUTEX_WAIT returns, FUTEX_WAKE"),
-        ("thread {tid}: the answer", "FUTEX_WAIT returns: STAMP received"))),
+SENDER = (N_("the sender (Python)"), "os.kill(pid, SIGUSR1)")
+CHAINS = {  # case -> (short name, cluster title, node lines for handler, relay, answer); drawn through _()
+    gc_latency.STAMPED_IDLE: (N_("Go, idle, {go}"), N_("Go, idle, {go}"), (
+        (N_("thread {tid}: the kernel's choice"), "runtime.sighandler → runtime.sigsend",
+         N_("sets the bit, wakes the loop")),
+        (N_("thread {tid}: the os/signal.loop goroutine"), N_("runtime.signal_recv returns"),
+         N_("os/signal.process sends on c")),
+        (N_("thread {tid}: your goroutine"), N_("<-c returns: STAMP received")))),
+    gc_latency.RELAY: (N_("C relay"), N_("C relay: the same way, without Go"), (
+        (N_("thread {tid}: the only one with SIGUSR1 unblocked"), N_("its handler stamps, FUTEX_WAKE")),
+        (N_("thread {tid}: the relay"), N_("FUTEX_WAIT returns, FUTEX_WAKE")),
+        (N_("thread {tid}: the answer"), N_("FUTEX_WAIT returns: STAMP received")))),
 }
-STEPS = (("kill → runtime handler", "kernel delivery"),
-         ("wake-up 1: signal_recv runs again", "wake-up 1"),
-         ("wake-up 2: your goroutine receives", "wake-up 2"))
+STEPS = (("kill → runtime handler", N_("kernel delivery")),  # (latency_stages.STEPS name, edge label)
+         ("wake-up 1: signal_recv runs again", N_("wake-up 1")),
+         ("wake-up 2: your goroutine receives", N_("wake-up 2")))
 WORK_STEP = "handler's own work (sigsend)"
 TIDS = ("handler_tid", "loop_tid", "receiver_tid")
 
@@ -38,24 +41,26 @@ def signal_threads(study, *, go=None):
     runs = {case: steps[(steps["case"] == case) & steps["go"].isin([go, "C"])] for case in CHAINS}
     runs = {case: rows for case, rows in runs.items() if len(rows)}
     if gc_latency.STAMPED_IDLE not in runs:
-        raise ValueError(f"no stamped runs of the idle program on {go}: run gc_latency.study() first")
-    counts = "; ".join(f"{CHAINS[case][0].format(go=go).split(':')[0]}: {int((rows['threads'] == 3).sum())} of "
-                       f"{len(rows)} signals on three threads" for case, rows in runs.items())
-    g = diagrams.graph(f"One SIGUSR1, thread by thread: median (p90) of each step\n{counts}", direction="TB")
-    g.node("sender", diagrams.label(*SENDER))
+        raise ValueError(_("no stamped runs of the idle program on {go}: run gc_latency.study() first").format(go=go))
+    counts = [_("{chain}: {n} of {total} signals on three threads").format(
+        chain=_(CHAINS[case][0]).format(go=go), n=int((rows["threads"] == 3).sum()), total=len(rows))
+        for case, rows in runs.items()]
+    g = diagrams.graph("\n".join([_("One SIGUSR1, thread by thread: median (p90) of each step"), *counts]),
+                       direction="TB")
+    g.node("sender", diagrams.label(*map(_, SENDER)))
     for case, rows in runs.items():
-        title, nodes = CHAINS[case]
+        _name, title, nodes = CHAINS[case]
         first = study.signals.loc[rows.index[0]]
         with g.subgraph(name=f"cluster_{case}") as sub:
-            sub.attr(label=title.format(go=go), style="rounded", color="#9aaccc")
+            sub.attr(label=_(title).format(go=go), style="rounded", color="#9aaccc")
             for i, lines in enumerate(nodes):
-                text = [line.format(tid=first[TIDS[i]]) for line in lines]
+                text = [_(line).format(tid=first[TIDS[i]]) for line in lines]
                 if i == 0:
-                    text.append(f"its own work: {_stat(rows[WORK_STEP])}")
+                    text.append(_("its own work: {stat}").format(stat=_stat(rows[WORK_STEP])))
                 sub.node(f"{case}-{i}", diagrams.label(*text))
         previous = "sender"
         for i, (step, what) in enumerate(STEPS):
-            g.edge(previous, f"{case}-{i}", label=f"{what}\n{_stat(rows[step])}")
+            g.edge(previous, f"{case}-{i}", label=f"{_(what)}\n{_stat(rows[step])}")
             previous = f"{case}-{i}"
     return g
 

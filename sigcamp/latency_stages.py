@@ -22,6 +22,7 @@ import pandas as pd
 
 from . import samples, toolchain
 from .errors import SigcampError
+from .i18n import N_, _
 
 SAMPLE = "latency-notify"
 MARK = "sigcampStages"  # the runtime variable; its name in the binary shows the patch took
@@ -66,8 +67,8 @@ func init() {{
 
 def _insert_once(text, anchor, added, *, before=True, where):
     if text.count(anchor) != 1:
-        raise SigcampError(f"{where}: the place to stamp was not found once in this Go release's runtime; "
-                           "its code has changed: update sigcamp.latency_stages")
+        raise SigcampError(_("{where}: the place to stamp was not found once in this Go release's runtime; "
+                             "its code has changed: update sigcamp.latency_stages").format(where=where))
     return text.replace(anchor, added + anchor if before else anchor + added)
 
 
@@ -75,8 +76,8 @@ def patch_signal_unix(source):
     """signal_unix.go with the handler-entry stamp at the top of `func sighandler`."""
     m = HANDLER.search(source)
     if not m:
-        raise SigcampError("`func sighandler(sig uint32, ...) {` not found in runtime/signal_unix.go: "
-                           "update sigcamp.latency_stages for this Go release")
+        raise SigcampError(_("`func sighandler(sig uint32, ...) {` not found in runtime/signal_unix.go: "
+                             "update sigcamp.latency_stages for this Go release"))
     stamp = f"\n\tif sig == _SIGUSR1 {{\n\t\t{MARK}[0] = nanotime()\n\t\t{MARK}[3] = int64(gettid())\n\t}}"
     return source[: m.end()] + stamp + source[m.end():]
 
@@ -127,17 +128,19 @@ def build():
     seconds; later ones are cached). Raises SigcampError if the patch is not in the binary."""
     binary = samples.build(SAMPLE, overlay=overlay_file())
     if MARK.encode() not in binary.read_bytes():
-        raise SigcampError(f"{binary} was built without the stamping runtime: the overlay was ignored. "
-                           "Its keys must be $(go env GOROOT)/src/runtime/..., spelled exactly so.")
+        raise SigcampError(_("{binary} was built without the stamping runtime: the overlay was ignored. "
+                             "Its keys must be $(go env GOROOT)/src/runtime/..., spelled exactly so.")
+                           .format(binary=binary))
     return binary
 
 
 STAGE_COLUMNS = ["handler_ns", "handled_ns", "loop_ns", "handler_tid", "loop_tid", "receiver_tid"]
-STEPS = {  # step -> (from column, to column), in the order a signal takes them
-    "kill → runtime handler": ("sent_ns", "handler_ns"),
-    "handler's own work (sigsend)": ("handler_ns", "handled_ns"),
-    "wake-up 1: signal_recv runs again": ("handled_ns", "loop_ns"),
-    "wake-up 2: your goroutine receives": ("loop_ns", "received_ns"),
+STEPS = {  # step -> (from column, to column), in the order a signal takes them; the names are data (column
+    # names that code selects), translated where a table shows them
+    N_("kill → runtime handler"): ("sent_ns", "handler_ns"),
+    N_("handler's own work (sigsend)"): ("handler_ns", "handled_ns"),
+    N_("wake-up 1: signal_recv runs again"): ("handled_ns", "loop_ns"),
+    N_("wake-up 2: your goroutine receives"): ("loop_ns", "received_ns"),
 }
 
 
@@ -163,6 +166,7 @@ def stamped_columns(stages, n):
     if not stages:
         return {c: pd.array([pd.NA] * n, dtype="Int64") for c in STAGE_COLUMNS}
     if len(stages) != n:
-        raise SigcampError(f"{len(stages)} STAGES lines for {n} signals: the stamping build lost some")
+        raise SigcampError(_("{stages} STAGES lines for {n} signals: the stamping build lost some")
+                           .format(stages=len(stages), n=n))
     values = np.asarray(stages, dtype=np.int64).T
     return {c: pd.array(v, dtype="Int64") for c, v in zip(STAGE_COLUMNS, values)}

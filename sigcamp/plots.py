@@ -3,7 +3,8 @@
 Each function takes latency.measure()'s rows (or a gc_latency.Study) and draws a matplotlib
 Figure; `figures.figure` shows it in a notebook as soon as it is drawn and returns it as
 `.value`. Latency axes are logarithmic and labelled in µs, ms and s; where the C floor ran,
-its p99-to-max range is shaded as the machine's noise band.
+its p99-to-max range is shaded as the machine's noise band. Every word drawn goes through _()
+(gc_latency_tables.CASE_LABELS for the cases' names).
 """
 
 import matplotlib.pyplot as plt
@@ -12,22 +13,23 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from .figures import figure
-from .gc_latency_tables import CASE_LABELS
+from .gc_latency_tables import case_label
+from .i18n import N_, _
 
 FLOOR = "c-floor"
 GC_STYLE = {  # gc_states() value -> (label, colour)
-    "pause": ("its way overlapped a GC stop-the-world", "tab:red"),
-    "cycle": ("during a GC cycle, no stop-the-world", "tab:orange"),
-    "none": ("no GC", "tab:blue"),
-    "unknown": ("unknown (GC record lost)", "tab:gray"),
+    "pause": (N_("its way overlapped a GC stop-the-world"), "tab:red"),
+    "cycle": (N_("during a GC cycle, no stop-the-world"), "tab:orange"),
+    "none": (N_("no GC"), "tab:blue"),
+    "unknown": (N_("unknown (GC record lost)"), "tab:gray"),
 }
 BAND_STYLE = {"color": "0.85", "zorder": 0}
-BAND_LABEL = "noise band: the C floor's p99 to max, all rounds"
+BAND_LABEL = N_("noise band: the C floor's p99 to max, all rounds")
 MEDIAN_STYLE = {"color": "black", "lw": 1.2}
 P99_STYLE = {"color": "tab:red", "lw": 1.2, "ls": "--"}
 RELEASE_COLOURS = ("tab:blue", "tab:purple", "tab:green")
-UNANSWERED_LABEL = "unanswered when the run gave up (plotted at the time waited)"
-LATENCY_AXIS = "signal latency: kill() to the program's receive stamp (log scale)"
+UNANSWERED_LABEL = N_("unanswered when the run gave up (plotted at the time waited)")
+LATENCY_AXIS = N_("signal latency: kill() to the program's receive stamp (log scale)")
 
 
 def _signals(data):
@@ -41,10 +43,6 @@ def _cases(df, *, skip=()):
     order = col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype) else col.unique()
     present = set(col.unique())
     return [c for c in order if c in present and c not in skip]
-
-
-def _label(case):
-    return CASE_LABELS.get(str(case), str(case))
 
 
 def _releases(df):
@@ -115,22 +113,23 @@ def latency_histograms(data, *, go=None, bins=60):
         if len(mine):
             ax.axvline(mine.median(), **MEDIAN_STYLE)
             ax.axvline(mine.quantile(0.99), **P99_STYLE)
-        ax.text(0.005, 0.93, f"{_label(case)}: {len(mine)} signals", transform=ax.transAxes, va="top",
+        count = _("{case}: {n} signals").format(case=case_label(case), n=len(mine))
+        ax.text(0.005, 0.93, count, transform=ax.transAxes, va="top",
                 fontsize="small", bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1})
         ax.tick_params(axis="y", labelsize="x-small")
     axes[-1, 0].set_xscale("log")
     _log_axis(axes[-1, 0].xaxis)
-    axes[-1, 0].set_xlabel(LATENCY_AXIS)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=RELEASE_COLOURS[0], alpha=0.85, label=go or "signals")]
-    handles += [plt.Line2D([], [], color=c, label=f"{r} (outline)")
+    axes[-1, 0].set_xlabel(_(LATENCY_AXIS))
+    handles = [plt.Rectangle((0, 0), 1, 1, color=RELEASE_COLOURS[0], alpha=0.85, label=go or _("signals"))]
+    handles += [plt.Line2D([], [], color=c, label=_("{go} (outline)").format(go=r))
                 for c, r in zip(RELEASE_COLOURS[1:], [r for r in releases if r != go])]
-    handles += [plt.Line2D([], [], label=f"median ({go})", **MEDIAN_STYLE),
-                plt.Line2D([], [], label=f"p99 ({go})", **P99_STYLE)]
+    handles += [plt.Line2D([], [], label=_("median ({go})").format(go=go), **MEDIAN_STYLE),
+                plt.Line2D([], [], label=_("p99 ({go})").format(go=go), **P99_STYLE)]
     if band:
-        handles.append(plt.Rectangle((0, 0), 1, 1, label=BAND_LABEL, **BAND_STYLE))
+        handles.append(plt.Rectangle((0, 0), 1, 1, label=_(BAND_LABEL), **BAND_STYLE))
     fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize="small", frameon=False)
-    fig.supylabel("signals per bin", fontsize="medium")
-    fig.suptitle("Signal latency per case, all rounds", fontsize="medium")
+    fig.supylabel(_("signals per bin"), fontsize="medium")
+    fig.suptitle(_("Signal latency per case, all rounds"), fontsize="medium")
     return fig
 
 
@@ -154,7 +153,7 @@ def latency_scatter(data, *, go=None):
         states = gc_states(part)
         for state, (label, colour) in GC_STYLE.items():
             mask = (states == state).to_numpy()
-            ax.scatter(xs[mask], part["latency_us"].to_numpy()[mask], s=5, color=colour, label=label,
+            ax.scatter(xs[mask], part["latency_us"].to_numpy()[mask], s=5, color=colour, label=_(label),
                        alpha=0.8 if state == "pause" else 0.45, zorder=3 if state == "pause" else 2, linewidths=0)
         stalled = ~part["answered"].astype(bool).to_numpy() if "answered" in part else np.zeros(len(part), bool)
         if stalled.any():
@@ -163,21 +162,24 @@ def latency_scatter(data, *, go=None):
         ax.axhline(part["latency_us"].quantile(0.99), **P99_STYLE)
         for rnd, x0 in starts:
             ax.axvline(x0, color="0.6", lw=0.6, ls=":")
-            ax.text(x0, 1.0, f" round {rnd}", transform=ax.get_xaxis_transform(), fontsize="x-small",
-                    va="top", color="0.4")
-        ax.set_title(f"{_label(case)}, {go}" if go else _label(case), fontsize="small", loc="left")
+            ax.text(x0, 1.0, " " + _("round {round}").format(round=rnd), transform=ax.get_xaxis_transform(),
+                    fontsize="x-small", va="top", color="0.4")
+        title = _("{case}, {go}").format(case=case_label(case), go=go) if go else case_label(case)
+        ax.set_title(title, fontsize="small", loc="left")
         ax.set_yscale("log")
         _log_axis(ax.yaxis)
-    axes[-1, 0].set_xlabel("time since the run started (s; the rounds' runs one after another)")
-    fig.supylabel("signal latency (log scale)", fontsize="medium")
-    handles = [plt.Line2D([], [], ls="", marker="o", color=colour, label=label) for label, colour in GC_STYLE.values()]
-    handles += [plt.Line2D([], [], label="median", **MEDIAN_STYLE), plt.Line2D([], [], label="p99", **P99_STYLE)]
+    axes[-1, 0].set_xlabel(_("time since the run started (s; the rounds' runs one after another)"))
+    fig.supylabel(_("signal latency (log scale)"), fontsize="medium")
+    handles = [plt.Line2D([], [], ls="", marker="o", color=colour, label=_(label))
+               for label, colour in GC_STYLE.values()]
+    handles += [plt.Line2D([], [], label=_("median"), **MEDIAN_STYLE), plt.Line2D([], [], label=_("p99"), **P99_STYLE)]
     if band:
-        handles.append(plt.Rectangle((0, 0), 1, 1, label=BAND_LABEL, **BAND_STYLE))
+        handles.append(plt.Rectangle((0, 0), 1, 1, label=_(BAND_LABEL), **BAND_STYLE))
     if "answered" in df and not df["answered"].astype(bool).all():
-        handles.append(plt.Line2D([], [], ls="", marker="^", color="black", label=UNANSWERED_LABEL))
+        handles.append(plt.Line2D([], [], ls="", marker="^", color="black", label=_(UNANSWERED_LABEL)))
     fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize="small", frameon=False)
-    fig.suptitle(f"Every signal{f' on {go}' if go else ''}, in the order sent", fontsize="medium")
+    title = _("Every signal on {go}, in the order sent").format(go=go) if go else _("Every signal, in the order sent")
+    fig.suptitle(title, fontsize="medium")
     return fig
 
 

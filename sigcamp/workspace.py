@@ -131,7 +131,7 @@ def sources(root=toolchain.ROOT):
         if not SKIP.intersection(path.relative_to(notebooks).parts):
             found[Path("chapters") / path.relative_to(notebooks)] = path
             for lang in editions.LANGUAGES:
-                if editions.translation_path(path, lang).exists():
+                if editions.translated(path, lang):
                     found[Path("chapters") / lang / path.name] = EditionSource(path, lang)
     for release in sorted((root / "labs").glob("*/release")):
         for path in sorted(release.rglob("*")):

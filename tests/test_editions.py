@@ -91,3 +91,14 @@ def test_a_translation_of_a_cell_twice_is_an_error(tmp_path):
     path.write_text("<!-- cell a · en 0123abcd -->\n一\n\n<!-- cell a · en 0123abcd -->\n二\n")
     with pytest.raises(ValueError, match="cell a is translated twice"):
         editions.read(path)
+
+
+def test_a_part_file_alone_is_a_translation_and_the_rest_stays_english(tmp_path):
+    path = notebook(tmp_path, "# Title", "print(1)", "Some prose.")
+    assert not editions.translated(path, "zh")
+    editions.write(tmp_path / "zh" / "01-demo.part.md",
+                   [editions.Block("cell-2", editions.fingerprint("Some prose."), "一段文字。")])
+    assert editions.translated(path, "zh") and not editions.translation_path(path, "zh").exists()
+    assert str(editions.check(path, "zh")) == "untranslated cells: cell-0"
+    built = editions.build(path, "zh", strict=False)
+    assert [c.source for c in built.cells[1:]] == ["# Title", "print(1)", "一段文字。"]

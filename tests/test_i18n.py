@@ -89,3 +89,19 @@ def test_the_most_specific_pattern_wins_and_captions_headers_and_truth_values_ar
         assert df["blocks SIGINT"].tolist() == [True, False] and df["tally"].iloc[0] == "3 of 4"
     finally:
         i18n.set_language("en")
+
+
+def test_words_holding_html_characters_are_translated_then_escaped(monkeypatch):
+    words = {"handler's own work": "处理函数自身的工作", "C & Go <b>": "C 与 Go <b>"}
+
+    class Small(gettext.NullTranslations):
+        def gettext(self, message):
+            return words.get(message, message)
+
+    monkeypatch.setattr(i18n, "catalog", lambda lang: Small())
+    i18n.set_language("zh")
+    try:
+        html = display.show(pd.DataFrame({"handler's own work": ["C & Go <b>"], "n": [1]})).to_html()
+    finally:
+        i18n.set_language("en")
+    assert "处理函数自身的工作" in html and "C 与 Go &lt;b&gt;" in html and "<b>" not in html

@@ -4,18 +4,20 @@ Evidence: gc_latency.evidence(), a gc_latency.Study of one Go release: the C flo
 each round is that round's noise band), Go under load, the article's set-up and the runs on a
 runtime that stamps its own steps, in interleaved rounds. An effect is measured against the idle
 Go program of the same round, counts only where it exceeds that round's noise band, and only when
-a majority of the rounds show it.
+a majority of the rounds show it. What the judges write goes through _(), in the reader's language.
 """
 
 import numpy as np
 
 from ..gc_latency import STAMPED_IDLE, STW_HELD as STAMPED_STW
 from ..gc_latency_tables import duration
+from ..i18n import N_, _
 from ..ledger import Claim, Finding, holds, holds_only_when, not_reproduced, refuted
 
 STUDY = "gc_latency.evidence"
 MIN_SIGNALS = 3  # a round speaks of kill() during a stop-the-world only with at least this many
 HANDLER_STEP, WAY = "kill → runtime handler", "latency_us"
+SEP = N_("; ")  # between the parts of what a judge measured
 
 
 def majority(flags):
@@ -27,14 +29,14 @@ def majority(flags):
 def _span(values, *, sign=False):
     values = [v for v in values if np.isfinite(v)]
     if not values:
-        return "nothing measured"
+        return _("nothing measured")
     text = [("+" if sign and v >= 0 else "") + duration(v) for v in (min(values), max(values))]
-    return text[0] if text[0] == text[1] else f"{text[0]} to {text[1]}"
+    return text[0] if text[0] == text[1] else _("{low} to {high}").format(low=text[0], high=text[1])
 
 
 def _band(study):
     band = study.band()
-    return f"noise band (C floor p99 per round) {_span(band['p99_us'])}"
+    return _("noise band (C floor p99 per round) {span}").format(span=_span(band["p99_us"]))
 
 
 def judge_article_table(study):
@@ -44,7 +46,7 @@ def judge_article_table(study):
     reproduced when a majority of rounds do."""
     table = study.article()
     if table.empty:
-        return Finding(not_reproduced("the article's set-up did not run"), "no runs of go-gc-1s or go-gc-100ms")
+        return Finding(not_reproduced(_("the article's set-up did not run")), _("no runs of go-gc-1s or go-gc-100ms"))
     reproduced, parts, wide = [], [], []
     for case, rows in table.groupby("case", sort=False):
         first = rows.iloc[0]
@@ -54,21 +56,31 @@ def judge_article_table(study):
         if majority(reached):
             reproduced.append(first["every"])
         wide.append(majority(rows["floor_p99_us"] >= first["article_mean_us"] / 2))
-        cycles = "" if rows["gc_cycles"].isna().all() else f", {int(rows['gc_cycles'].sum())} GC cycles"
-        parts.append(f"GC every {first['every']}: mean {_span(rows['mean_us'])} against the article's "
-                     f"{duration(first['article_mean_us'])}, P95 increase {_span(rows['p95_increase_us'], sign=True)} against "
-                     f"+{duration(first['article_p95_increase_us'])} ({int(reached.sum())} of {len(rows)} rounds "
-                     f"reach half of both; {int(rows['signals'].sum())} signals{cycles})")
-    measured = "; ".join(parts) + f"; {_band(study)}"
+        figures = dict(every=first["every"], mean=_span(rows["mean_us"]),
+                       article_mean=duration(first["article_mean_us"]), increase=_span(rows["p95_increase_us"], sign=True),
+                       article_increase=duration(first["article_p95_increase_us"]), reached=int(reached.sum()),
+                       rounds=len(rows), signals=int(rows["signals"].sum()))
+        if rows["gc_cycles"].isna().all():
+            parts.append(_("GC every {every}: mean {mean} against the article's {article_mean}, P95 increase "
+                           "{increase} against +{article_increase} ({reached} of {rounds} rounds reach half of both; "
+                           "{signals} signals)").format(**figures))
+        else:
+            parts.append(_("GC every {every}: mean {mean} against the article's {article_mean}, P95 increase "
+                           "{increase} against +{article_increase} ({reached} of {rounds} rounds reach half of both; "
+                           "{signals} signals, {cycles} GC cycles)").format(**figures,
+                                                                           cycles=int(rows["gc_cycles"].sum())))
+    measured = _(SEP).join(parts + [_band(study)])
     if len(reproduced) == len(parts):
         return Finding(holds(), measured)
     if reproduced:
-        return Finding(holds_only_when(f"a GC runs every {' and '.join(reproduced)} (the other period stays "
-                                       "below half the article's figures)"), measured)
-    tried = (f"runtime.GC() every 1 s and every 100 ms over a 64 MiB heap, {table['round'].nunique()} interleaved "
-             "rounds each, signals one at a time; mean and P95 increase over an idle Go program in the same round")
+        return Finding(holds_only_when(_("a GC runs every {period} (the other period stays below half the article's "
+                                         "figures)").format(period=_(" and ").join(reproduced))), measured)
+    tried = _("runtime.GC() every 1 s and every 100 ms over a 64 MiB heap, {rounds} interleaved rounds each, signals "
+              "one at a time; mean and P95 increase over an idle Go program in the same round"
+              ).format(rounds=table["round"].nunique())
     if majority(wide):
-        tried += "; this machine's noise band is as wide as the article's figures, so a quieter machine may tell more"
+        tried += _(SEP) + _("this machine's noise band is as wide as the article's figures, so a quieter machine may "
+                            "tell more")
     return Finding(not_reproduced(tried), measured)
 
 
@@ -84,24 +96,26 @@ def judge_stw_waits(study):
     rounds = [(rnd, rows, idle[idle["round"] == rnd]) for rnd, rows in hit.groupby("round")
               if len(rows) >= MIN_SIGNALS and (idle["round"] == rnd).any()]
     if not rounds:
-        return Finding(not_reproduced(f"no round had {MIN_SIGNALS} or more signals sent during a stop-the-world "
-                                      "(and an idle run beside them)"),
-                       f"{len(hit)} of {len(spin)} signals to the spinner program were sent during a stop-the-world")
+        return Finding(not_reproduced(_("no round had {n} or more signals sent during a stop-the-world (and an idle "
+                                        "run beside them)").format(n=MIN_SIGNALS)),
+                       _("{hit} of {total} signals to the spinner program were sent during a stop-the-world")
+                       .format(hit=len(hit), total=len(spin)))
 
     def later(column):
         return [rows[column].median() - calm[column].median() for _, rows, calm in rounds]
 
     handler, way = later(HANDLER_STEP), later(WAY)
     limits = [band.get(rnd, np.inf) for rnd, _, _ in rounds]
-    measured = (f"{len(hit)} of {len(spin)} signals sent during a stop-the-world, {len(rounds)} rounds; against the "
-                f"idle program in the same round (median per round): runtime.sighandler "
-                f"{_span(handler, sign=True)}, the receiving goroutine {_span(way, sign=True)}; {_band(study)}")
+    measured = _("{hit} of {total} signals sent during a stop-the-world, {rounds} rounds; against the idle program "
+                 "in the same round (median per round): runtime.sighandler {handler}, the receiving goroutine {way}"
+                 ).format(hit=len(hit), total=len(spin), rounds=len(rounds), handler=_span(handler, sign=True),
+                          way=_span(way, sign=True)) + _(SEP) + _band(study)
     if not majority(w > lim for w, lim in zip(way, limits)):
         return Finding(refuted(), measured)
     if majority(h > lim for h, lim in zip(handler, limits)):
         return Finding(holds(), measured)
-    return Finding(holds_only_when("the handler is your goroutine receiving from the Notify channel: it waits for "
-                                   "the world to restart, but the runtime's own handler runs at once"), measured)
+    return Finding(holds_only_when(_("the handler is your goroutine receiving from the Notify channel: it waits for "
+                                     "the world to restart, but the runtime's own handler runs at once")), measured)
 
 
 def judge_first_after_gc(study):
@@ -112,22 +126,24 @@ def judge_first_after_gc(study):
     table = study.article()
     rounds = table[table["first_after_gc"] > 0]
     if rounds.empty:
-        return Finding(not_reproduced("no GC cycle ended while the article's set-up was being signalled"),
-                       f"{len(table)} runs of the article's set-up, none with a signal after a GC cycle")
+        return Finding(not_reproduced(_("no GC cycle ended while the article's set-up was being signalled")),
+                       _("{runs} runs of the article's set-up, none with a signal after a GC cycle")
+                       .format(runs=len(table)))
     band = study.band()["p99_us"]
     gaps, beyond = [], []
     for rnd, rows in rounds.groupby("round"):
         first = float(np.average(rows["first_after_gc_median_us"], weights=rows["first_after_gc"]))
         gaps.append(first - float(rows["others_median_us"].median()))
         beyond.append(gaps[-1] > band.get(rnd, np.inf))
-    measured = (f"{int(rounds['first_after_gc'].sum())} first signals after a GC cycle, {len(gaps)} rounds: their "
-                f"median minus the other signals' {_span(gaps, sign=True)} per round; beyond the noise band in "
-                f"{int(sum(beyond))} of {len(gaps)} rounds; {_band(study)}")
+    measured = _("{first} first signals after a GC cycle, {rounds} rounds: their median minus the other signals' "
+                 "{gap} per round; beyond the noise band in {beyond} of {rounds} rounds"
+                 ).format(first=int(rounds["first_after_gc"].sum()), rounds=len(gaps), gap=_span(gaps, sign=True),
+                          beyond=int(sum(beyond))) + _(SEP) + _band(study)
     if majority(beyond):
         return Finding(holds(), measured)
     if majority(g > 0 for g in gaps):
-        return Finding(not_reproduced("the first signal after each GC is slower than the others in most rounds, "
-                                      "but not by more than this machine's noise band"), measured)
+        return Finding(not_reproduced(_("the first signal after each GC is slower than the others in most rounds, "
+                                        "but not by more than this machine's noise band")), measured)
     return Finding(refuted(), measured)
 
 
