@@ -7,11 +7,15 @@ the gettext catalogs; see i18n). `transcript()` hides the STAMP lines samples
 print for the library.
 """
 
+import html
 import re
+
+import numpy as np
 
 from . import i18n
 
 STAMP_LINE = re.compile(r"^STAMP \S+ \d+\r?\n?", re.M)
+VERBATIM = "verbatim"  # df.attrs[VERBATIM]: columns of code or program output, never translated when shown
 
 
 def show(df, *, digits=2, wide=(), caption=None, index=False):
@@ -36,15 +40,26 @@ def show(df, *, digits=2, wide=(), caption=None, index=False):
             styler = styler.set_properties(subset=[col], **{"max-width": "48em", "min-width": "20em"})
     if not index:
         styler = styler.hide(axis="index")
-    if i18n.language() != "en":
-        text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) and
-                not pd.api.types.is_bool_dtype(df[c])]
+    if i18n.language() != "en":  # translated first, then escaped (pandas escapes before a formatter sees it)
+        verbatim = set(df.attrs.get(VERBATIM, ()))
+        text = [c for c in df.columns if c not in verbatim and (not pd.api.types.is_numeric_dtype(df[c]) or
+                                                                pd.api.types.is_bool_dtype(df[c]))]
         if text:
-            styler = styler.format(i18n.value, subset=text, na_rep="", escape="html")
-        styler = styler.format_index(lambda c: i18n._(str(c)), axis=1, escape="html")
+            styler = styler.format(_shown, subset=text, na_rep="")
+        styler = styler.format_index(_shown, axis=1).format_index_names(_shown, axis=1)
+        if index:  # a shown index holds labels too (a transposed table's row labels are its column names)
+            styler = styler.format_index(_shown, axis=0).format_index_names(_shown, axis=0)
     if caption:
         styler = styler.set_caption(i18n._(caption))
     return styler
+
+
+def _shown(v):
+    """A value or label as the reader sees it: in their language (a truth value as yes or no), HTML-escaped."""
+    if isinstance(v, (bool, np.bool_)):
+        v = i18n._("yes") if v else i18n._("no")
+    v = i18n.value(v)
+    return html.escape(v) if isinstance(v, str) else v
 
 
 def transcript(text):

@@ -11,7 +11,8 @@ from sigcamp import catalogs, display, i18n
 @pytest.fixture
 def zh(monkeypatch):
     """Chinese, with a small catalog of its own (the real one is tested apart)."""
-    words = {"survived": "存活", "killed by {signal}": "被 {signal} 杀死", "scenario": "场景"}
+    words = {"survived": "存活", "killed by {signal}": "被 {signal} 杀死", "scenario": "场景", "reader": "读取方式",
+             "ended": "结束方式", "{go}: ended": "{go}:结束方式"}
 
     class Small(gettext.NullTranslations):
         def gettext(self, message):
@@ -54,3 +55,13 @@ def test_the_po_file_holds_every_message_the_code_uses():
     in_code = {m.id for m in catalogs.extract() if m.id}
     in_po = {m.id for m in catalogs.read_po("zh") if m.id}
     assert in_code <= in_po, f"run `python -m sigcamp catalogs --update`: {sorted(in_code - in_po, key=str)[:5]}"
+
+
+def test_headers_filled_in_and_a_shown_index_are_translated(zh):
+    i18n.pattern("{go}: ended")
+    df = pd.DataFrame({"reader": ["a"], "ended": ["survived"], "go1.26.8: ended": ["killed by SIGINT"]})
+    html = display.show(df).to_html()
+    assert "go1.26.8:结束方式" in html and "被 SIGINT 杀死" in html
+    flipped = display.show(df.set_index("reader").T, index=True).to_html()
+    assert "读取方式" in flipped and ">结束方式<" in flipped and "存活" in flipped
+    assert list(df.columns) == ["reader", "ended", "go1.26.8: ended"]
