@@ -10,6 +10,7 @@ import re
 import pandas as pd
 
 from . import session, toolchain
+from .i18n import N_
 
 SAMPLE = "signal-unknown"
 CASES = {  # the sample's mode -> the calls it makes (appSignal is a type of the program's own)
@@ -20,7 +21,7 @@ CASES = {  # the sample's mode -> the calls it makes (appSignal is a type of the
     "notify-sigsys-ignore": "Notify(c, SIGSYS); Ignore(appSignal)",
     "notify-usr1-reset": "Notify(c, SIGUSR1); Reset(appSignal)",
 }
-RETURNED, HUNG, PANICKED = "returned", "hangs", "panicked"
+RETURNED, HUNG, PANICKED = N_("returned"), N_("hangs"), N_("panicked")
 _CASE = re.compile(r"^CASE (\S+): (.*)$", re.M)
 
 
@@ -51,7 +52,7 @@ def run(cases=tuple(CASES), *, releases=None, wait="500ms"):
                 result, detail = _ended(m.get(case, out.transcript.strip()))
                 rows.append({"go": go.version_text, "case": case, "calls": CASES[case], "result": result,
                              "detail": detail, "exit": out.how})
-    return pd.DataFrame(rows, columns=["go", "case", "calls", "result", "detail", "exit"])
+    return pd.DataFrame(rows, columns=[N_("go"), N_("case"), N_("calls"), N_("result"), N_("detail"), N_("exit")])
 
 
 def by_release(df):
