@@ -17,7 +17,7 @@ CASES = {  # the sample's mode -> the calls it makes (appSignal is a type of the
     "notify-stop": "Notify(c, appSignal); Stop(c)",
     "notify-stop-99": "Notify(c, syscall.Signal(99)); Stop(c)",
     "notifycontext-stop": "ctx, stop := NotifyContext(ctx, appSignal); stop()",
-    "notify-all-reset": "Notify(c) (every signal); Reset(appSignal)",
+    "notify-all-reset": N_("Notify(c) (every signal); Reset(appSignal)"),  # the one with words besides code
     "notify-sigsys-ignore": "Notify(c, SIGSYS); Ignore(appSignal)",
     "notify-usr1-reset": "Notify(c, SIGUSR1); Reset(appSignal)",
 }
