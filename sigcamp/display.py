@@ -15,6 +15,7 @@ import numpy as np
 from . import i18n
 
 STAMP_LINE = re.compile(r"^STAMP \S+ \d+\r?\n?", re.M)
+VERBATIM = "verbatim"  # df.attrs[VERBATIM]: columns of code or program output, never translated when shown
 
 
 def show(df, *, digits=2, wide=(), caption=None, index=False):
@@ -39,22 +40,31 @@ def show(df, *, digits=2, wide=(), caption=None, index=False):
             styler = styler.set_properties(subset=[col], **{"max-width": "48em", "min-width": "20em"})
     if not index:
         styler = styler.hide(axis="index")
-    if i18n.language() != "en":
-        text = [c for c in df.columns if pd.api.types.is_bool_dtype(df[c]) or not pd.api.types.is_numeric_dtype(df[c])]
-        if text:  # escaped once translated: a message such as "caught by Go's handler" is found as written
+    if i18n.language() != "en":  # translated first, then escaped (pandas escapes before a formatter sees it)
+        verbatim = set(df.attrs.get(VERBATIM, ()))
+        text = [c for c in df.columns if c not in verbatim and (not pd.api.types.is_numeric_dtype(df[c]) or
+                                                                pd.api.types.is_bool_dtype(df[c]))]
+        if text:
             styler = styler.format(_shown, subset=text, na_rep="")
-        styler = styler.format_index(lambda c: html.escape(i18n.header(str(c))), axis=1)
+        styler = styler.format_index(_header, axis=1).format_index_names(_shown, axis=1)
+        if index:  # a shown index holds labels too (a transposed table's row labels are its column names)
+            styler = styler.format_index(_shown, axis=0).format_index_names(_shown, axis=0)
     if caption:
         styler = styler.set_caption(i18n.value(caption))
     return styler
 
 
-def _shown(cell):
-    """A cell in the reader's language, HTML-escaped: yes or no for a truth value, a message translated, anything
-    else as it is."""
-    if isinstance(cell, (bool, np.bool_)):
-        return html.escape(i18n._("yes") if cell else i18n._("no"))
-    return html.escape(i18n.value(cell)) if isinstance(cell, str) else cell
+def _header(name):
+    """A column's name as the reader sees it (a name may be translated apart from the same word in a cell)."""
+    return html.escape(i18n.header(name)) if isinstance(name, str) else _shown(name)
+
+
+def _shown(v):
+    """A value or label as the reader sees it: in their language (a truth value as yes or no), HTML-escaped."""
+    if isinstance(v, (bool, np.bool_)):
+        v = i18n._("yes") if v else i18n._("no")
+    v = i18n.value(v)
+    return html.escape(v) if isinstance(v, str) else v
 
 
 def transcript(text):

@@ -19,15 +19,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import samples, session, systems, toolchain
+from . import i18n, samples, session, systems, toolchain
 from .errors import NotReady, SigcampError
 from .gdb import run_bounded
+from .i18n import N_
 
 LEVELS = ("none", "single", "all", "system", "2", "crash")  # "2": the article's GOTRACEBACK=2 (= system)
 
 _HEADER = re.compile(r"^goroutine (\d+)(?: gp=\S+)?(?: m=(\S+))?(?: mp=\S+)? \[([^\]]*)\]:\s*$")
 _CALL = re.compile(r"^(.+?)\((?:[^()]*|\.\.\.)\)$")
 _CREATED = re.compile(r"^created by (\S+)(?: in goroutine (\d+))?$")
+# traceback_by_release's columns, one set per release (the reader's language translates them whole)
+BY_RELEASE = {"ended": i18n.pattern(N_("{go}: ended")), "goroutines shown": i18n.pattern(N_("{go}: goroutines shown")),
+              "runtime frames": i18n.pattern(N_("{go}: runtime frames")),
+              "register dumps": i18n.pattern(N_("{go}: register dumps"))}
 _LIBRARY = ("runtime.", "internal/", "sync.", "net.", "net/", "io.", "os.", "os/", "syscall.", "time.",
             "bufio.", "context.")
 
@@ -79,15 +84,15 @@ def parse_goroutines(text):
             "user_frame": next((f for f in funcs if f.startswith("main.")), None),
             "created_by": r["created_by"], "parent": r["parent"], "stack": " < ".join(funcs),
         })
-    cols = ["id", "state", "minutes", "locked", "m", "frames", "runtime_frames", "blocked_in", "user_frame",
-            "created_by", "parent", "stack"]
+    cols = [N_("id"), N_("state"), N_("minutes"), N_("locked"), N_("m"), N_("frames"), N_("runtime_frames"),
+            N_("blocked_in"), N_("user_frame"), N_("created_by"), N_("parent"), N_("stack")]
     return pd.DataFrame(out, columns=cols)
 
 
 def goroutine_summary(goroutines):
     """How many goroutines share a state, the first frame outside the runtime, and the first main.* frame."""
     g = goroutines.fillna({"blocked_in": "-", "user_frame": "-"})
-    return (g.groupby(["state", "blocked_in", "user_frame"]).size().rename("goroutines")
+    return (g.groupby(["state", "blocked_in", "user_frame"]).size().rename(N_("goroutines"))
             .sort_values(ascending=False).reset_index())
 
 
@@ -99,7 +104,7 @@ def goroutine_table(goroutines):
 
 def heap_table(heap):
     """pprof's -top rows with sizes in MiB: function, flat (MiB), flat%, cum (MiB), cum%."""
-    return pd.DataFrame({"function": heap["function"], "flat (MiB)": heap["flat_bytes"] / 2**20,
+    return pd.DataFrame({N_("function"): heap["function"], "flat (MiB)": heap["flat_bytes"] / 2**20,
                          "flat%": heap["flat%"], "cum (MiB)": heap["cum_bytes"] / 2**20, "cum%": heap["cum%"]})
 
 
@@ -245,7 +250,10 @@ def _read_until(proc, marker, timeout):
 
 
 def _ended(returncode):
-    return f"killed by {signal.Signals(-returncode).name}" if returncode < 0 else f"exit {returncode}"
+    """How a run ended, in the outcome words of session.Outcome.how."""
+    if returncode < 0:
+        return session.KILLED_BY.format(signal=signal.Signals(-returncode).name)
+    return session.EXITED.format(code=returncode)
 
 
 def traceback_levels(sample="traceback-levels", *, levels=LEVELS, failures=("SIGQUIT", "panic")):
@@ -264,15 +272,15 @@ def traceback_levels(sample="traceback-levels", *, levels=LEVELS, failures=("SIG
             g = parse_goroutines(out)
             outputs[(failure, level)] = out
             rows.append({
-                "failure": failure, "GOTRACEBACK": level, "ended": _ended(code),
-                "shell shows": 128 - code if code < 0 else code,
-                "goroutines shown": len(g),
-                "main.* goroutines": int(g["user_frame"].notna().sum()),
-                "other goroutines": int(g["user_frame"].isna().sum()),
-                "runtime frames": int(g["runtime_frames"].sum()),
-                "register dumps": len(re.findall(r"^(?:rip|pc)\s+0x", out, re.M)),
-                "core files": len(left),
-                "took (s)": round(time.monotonic() - t0, 2),
+                N_("failure"): failure, "GOTRACEBACK": level, N_("ended"): _ended(code),
+                N_("shell shows"): 128 - code if code < 0 else code,
+                N_("goroutines shown"): len(g),
+                N_("main.* goroutines"): int(g["user_frame"].notna().sum()),
+                N_("other goroutines"): int(g["user_frame"].isna().sum()),
+                N_("runtime frames"): int(g["runtime_frames"].sum()),
+                N_("register dumps"): len(re.findall(r"^(?:rip|pc)\s+0x", out, re.M)),
+                N_("core files"): len(left),
+                N_("took (s)"): round(time.monotonic() - t0, 2),
             })
     df = pd.DataFrame(rows)
     df.attrs["outputs"] = outputs
@@ -286,8 +294,8 @@ def traceback_by_release(releases=None, *, levels=LEVELS):
     for spec in releases if releases is not None else toolchain.course_versions():
         with toolchain.using(spec) as go:
             t = traceback_levels(levels=levels).set_index(["failure", "GOTRACEBACK"])
-        parts.append(t[["ended", "goroutines shown", "runtime frames", "register dumps"]]
-                     .add_prefix(f"{go.version_text}: "))
+        parts.append(t[list(BY_RELEASE)].rename(columns={c: p.format(go=go.version_text)
+                                                         for c, p in BY_RELEASE.items()}))
     wide = pd.concat(parts, axis=1).reset_index()
     return wide
 

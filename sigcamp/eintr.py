@@ -14,9 +14,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import masks, samples, session, systems, toolchain, trace
+from . import i18n, masks, samples, session, systems, toolchain, trace
+from .i18n import N_
 
 _READ_NR = {"x86_64": 0, "aarch64": 63}.get(os.uname().machine)
+# What a thread is doing, as in_read() says it (data; the reader's language translates them on display)
+GONE, NO_SYSCALL = N_("gone"), N_("not in a system call")
+RUNNING = "running"  # what /proc/PID/syscall itself says
+IN_SYSCALL = i18n.pattern(N_("syscall {number}"))
+STILL_BLOCKED, GOT_ITS_BYTE = N_("nothing: still blocked"), N_("(read got its byte: the program ends)")
+PARKED = N_("(none: parked in the netpoller)")
+READERS = {"raw": N_("raw syscall.Read"), "newfile": N_("os.NewFile read"), "pipe": N_("os.Pipe read")}
 _RETURN = re.compile(r"read returned (-1 \(\w+\)|\d+ byte) after handler (\d+) at (\d+)")
 
 
@@ -26,12 +34,12 @@ def in_read(pid, tid=None):
     try:
         fields = Path(path).read_text().split()
     except OSError:
-        return "gone"
+        return GONE
     if not fields or fields[0] == "running":
-        return "running"
+        return RUNNING
     if _READ_NR is not None and fields[0] == str(_READ_NR):
         return f"read(fd {int(fields[1], 16)})"
-    return f"syscall {fields[0]}" if fields[0] != "-1" else "not in a system call"
+    return IN_SYSCALL.format(number=fields[0]) if fields[0] != "-1" else NO_SYSCALL
 
 
 def c_read(modes=("norestart", "restart"), *, gap_s=0.15, sample="read-eintr"):
@@ -54,19 +62,20 @@ def c_read(modes=("norestart", "restart"), *, gap_s=0.15, sample="read-eintr"):
                 prog.expect(rf"HANDLER {k}")
                 if k == 3:
                     prog.expect(r"read returned \d+ byte")
-                    afterwards = "(read got its byte: the program ends)"
+                    afterwards = GOT_ITS_BYTE
                 else:
                     time.sleep(0.03)
                     afterwards = in_read(prog.pid)
-                rows.append({"mode": mode, "signal": k, "sent_ms": (sent - first) / 1e6, "afterwards": afterwards})
+                rows.append({N_("mode"): mode, N_("signal"): k, N_("sent_ms"): (sent - first) / 1e6,
+                             N_("afterwards"): afterwards})
             outcome = prog.wait(3)
         returns = [(m.group(1), int(m.group(2)), int(m.group(3))) for m in _RETURN.finditer(outcome.output)]
         for row in rows[-3:]:
             got = [r for r in returns if r[1] == row["signal"]]
-            row["handler"] = f"HANDLER {row['signal']}" in outcome.output
-            row["returned"] = "; ".join(r[0] for r in got) or "nothing: still blocked"
-            row["returned_ms"] = (got[0][2] - first) / 1e6 if got else None
-            row["ended"] = outcome.how
+            row[N_("handler")] = f"HANDLER {row['signal']}" in outcome.output
+            row[N_("returned")] = "; ".join(r[0] for r in got) or STILL_BLOCKED
+            row[N_("returned_ms")] = (got[0][2] - first) / 1e6 if got else None
+            row[N_("ended")] = outcome.how
     cols = ["mode", "signal", "sent_ms", "handler", "returned", "returned_ms", "afterwards", "ended"]
     return pd.DataFrame(rows, columns=cols)
 
@@ -122,7 +131,7 @@ def go_reads(sample="pipe-read-signals", *, per_thread=50, kills=50, pause_s=0.0
     finally:
         Path(out).unlink(missing_ok=True)
     results = dict(re.findall(r"^(raw syscall\.Read|os\.NewFile read|os\.Pipe read): (.*)$", outcome.output, re.M))
-    names = {"raw": "raw syscall.Read", "newfile": "os.NewFile read", "pipe": "os.Pipe read"}
+    names = READERS
     rows = []
     for way, (tid, rfd) in [*sorted(tids.items(), key=lambda kv: list(names).index(kv[0])),
                             ("pipe", (None, parked_fd))]:
@@ -130,17 +139,17 @@ def go_reads(sample="pipe-read-signals", *, per_thread=50, kills=50, pause_s=0.0
         mine = events[events["tid"] == tid] if tid else events.iloc[0:0]
         restarted, handed = _decisions(mine, rfd)
         rows.append({
-            "reader": names[way], "thread": tid if tid else "(none: parked in the netpoller)", "fd": rfd,
-            "in read(2) before": in_read_before.get(way, "-"),
-            "in read(2) after the storm": in_read_after.get(way, "-"),
-            "SIGUSR1 aimed at its thread": aimed.get(way, 0),
-            "deliveries on its thread": int((mine["call"] == "delivered").sum()),
-            "read(2) calls": len(reads),
-            "read interrupted (? ERESTARTSYS)": int(reads["result"].str.contains("ERESTARTSYS").sum()),
-            "kernel restarted it": restarted,
-            "EINTR to user space": handed,
-            "read returned EAGAIN": int(reads["result"].str.startswith("-1 EAGAIN").sum()),
-            "Go code got": results.get(names[way], "?"),
+            N_("reader"): names[way], N_("thread"): tid if tid else PARKED, "fd": rfd,
+            N_("in read(2) before"): in_read_before.get(way, "-"),
+            N_("in read(2) after the storm"): in_read_after.get(way, "-"),
+            N_("SIGUSR1 aimed at its thread"): aimed.get(way, 0),
+            N_("deliveries on its thread"): int((mine["call"] == "delivered").sum()),
+            N_("read(2) calls"): len(reads),
+            N_("read interrupted (? ERESTARTSYS)"): int(reads["result"].str.contains("ERESTARTSYS").sum()),
+            N_("kernel restarted it"): restarted,
+            N_("EINTR to user space"): handed,
+            N_("read returned EAGAIN"): int(reads["result"].str.startswith("-1 EAGAIN").sum()),
+            N_("Go code got"): results.get(names[way], "?"),
         })
     df = pd.DataFrame(rows)
     df.attrs.update({"signals sent": sent, "interrupted": int(df["read interrupted (? ERESTARTSYS)"].sum()),
@@ -183,9 +192,9 @@ def retry_loops():
     for pkg, name in (("internal/poll", "ignoringEINTRIO"), ("internal/poll", "ignoringEINTR"),
                       ("internal/poll", "ignoringEINTR2"), ("os", "ignoringEINTR"), ("os", "ignoringEINTR2")):
         callers = gosource.calls(name, (pkg,))
-        rows.append({"helper": f"{pkg}.{name}", "defined in": _defined_in(pkg, name),
-                     "call sites": len(callers),
-                     "called from": ", ".join(sorted(set(callers["in_function"])))})
+        rows.append({N_("helper"): f"{pkg}.{name}", N_("defined in"): _defined_in(pkg, name),
+                     N_("call sites"): len(callers),
+                     N_("called from"): ", ".join(sorted(set(callers["in_function"])))})
     return pd.DataFrame(rows)
 
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import masks, session
+from . import i18n, masks, session
+from .eintr import GONE, IN_SYSCALL
+from .i18n import N_
 
 SAMPLE = "cgo-epoll-loop"
 _EPOLL_WAIT = {"x86_64": ("232", "281"), "aarch64": ("22",)}  # epoll_wait, epoll_pwait
@@ -26,11 +28,14 @@ class Setup:
 
 
 SETUPS = (
-    Setup("Notify(SIGINT, SIGUSR1), loop retries on EINTR", ("-notify",)),
-    Setup("no Notify, loop retries on EINTR", ("-notify=false",)),
-    Setup("no Notify, loop gives up on EINTR", ("-notify=false", "-retry=false")),
-    Setup("no Notify, SIGINT aimed at the loop's thread", ("-notify=false",), aim="SIGINT"),
+    Setup(N_("Notify(SIGINT, SIGUSR1), loop retries on EINTR"), ("-notify",)),
+    Setup(N_("no Notify, loop retries on EINTR"), ("-notify=false",)),
+    Setup(N_("no Notify, loop gives up on EINTR"), ("-notify=false", "-retry=false")),
+    Setup(N_("no Notify, SIGINT aimed at the loop's thread"), ("-notify=false",), aim="SIGINT"),
 )
+# What the loop is doing (data; translated on display)
+IN_EPOLL_WAIT, ENDED = N_("in epoll_wait"), N_("gone (the program ended)")
+NOT_NEEDED = i18n.pattern(N_("not needed: {ended}"))
 
 
 def _eintrs(text):
@@ -44,10 +49,10 @@ def loop_state(pid, tid):
     try:
         nr = open(f"/proc/{pid}/task/{tid}/syscall").read().split()[0]
     except OSError:
-        return "gone"
+        return GONE
     if nr in _EPOLL_WAIT.get(os.uname().machine, ()):
-        return "in epoll_wait"
-    return "running" if nr == "running" else f"syscall {nr}"
+        return IN_EPOLL_WAIT
+    return "running" if nr == "running" else IN_SYSCALL.format(number=nr)
 
 
 def run_setup(setup, *, quiet_s=0.5, aimed=5, to_process=5, gap_s=0.02):
@@ -79,22 +84,22 @@ def run_setup(setup, *, quiet_s=0.5, aimed=5, to_process=5, gap_s=0.02):
         prog.pause(0.1)
         after_proc = _eintrs(prog.output)
         returned = re.search(r"^LOOP returned (-?\d+)", prog.output, re.M)
-        state = f"returned {returned.group(1)}" if returned else loop_state(pid, tid)
+        state = f"returned {returned.group(1)}" if returned else loop_state(pid, tid)  # the loop's own words
         ended_by_aim = not prog.alive()
         if not ended_by_aim:
             prog.ctrl_c()
         outcome = prog.wait(5)
     out = outcome.output
     return {
-        "setup": setup.title, "loop thread": tid, "before": before,
-        "EINTR in quiet_s of GC": quiet,
-        "loop on the main thread": tid == pid,
-        "aimed at the loop's thread (tgkill)": f"{sent_aimed} × {setup.aim}",
-        "EINTR from them": after_aimed - quiet,
-        "SIGUSR1 to the process": sent_proc, "EINTR from those": after_proc - after_aimed,
-        "Notify deliveries": len(re.findall(r"^GO got user defined signal 1$", out, re.M)),
-        "loop afterwards": state if not ended_by_aim else "gone (the program ended)",
-        "Ctrl+C": "not needed: " + outcome.how if ended_by_aim else outcome.how,
+        N_("setup"): setup.title, N_("loop thread"): tid, N_("before"): before,
+        N_("EINTR in quiet_s of GC"): quiet,
+        N_("loop on the main thread"): tid == pid,
+        N_("aimed at the loop's thread (tgkill)"): f"{sent_aimed} × {setup.aim}",
+        N_("EINTR from them"): after_aimed - quiet,
+        N_("SIGUSR1 to the process"): sent_proc, N_("EINTR from those"): after_proc - after_aimed,
+        N_("Notify deliveries"): len(re.findall(r"^GO got user defined signal 1$", out, re.M)),
+        N_("loop afterwards"): state if not ended_by_aim else ENDED,
+        "Ctrl+C": NOT_NEEDED.format(ended=outcome.how) if ended_by_aim else outcome.how,
         "quiet_s": quiet_s,
     }
 

@@ -58,13 +58,24 @@ def figure(fn):
     return draw
 
 
-@functools.cache
 def reader_fonts():
     """Let matplotlib draw Chinese: a CJK font as fallback after its default sans-serif font (so English text
-    looks as before). A CJK font installed after matplotlib built its font cache is added first. Returns the
-    CJK family used, or None when this machine has none (`python -m sigcamp doctor` says what to install)."""
-    try:
+    looks as before). Returns the CJK family used, or None when this machine has none (`python -m sigcamp
+    doctor` says what to install)."""
+    family = _cjk_family()
+    if family:  # matplotlib falls back glyph by glyph along font.family's list
         import matplotlib
+
+        families = [f for f in matplotlib.rcParams["font.family"] if f != family]
+        matplotlib.rcParams["font.family"] = families + [family]
+    return family
+
+
+@functools.cache
+def _cjk_family():
+    """The first of CJK_FAMILIES matplotlib knows; a CJK font installed after matplotlib built its font cache is
+    added first."""
+    try:
         from matplotlib import font_manager
     except ImportError:
         return None
@@ -77,11 +88,7 @@ def reader_fonts():
                 except (OSError, RuntimeError, ValueError):
                     continue
         known = {f.name for f in font_manager.fontManager.ttflist}
-    family = next((f for f in CJK_FAMILIES if f in known), None)
-    if family:  # matplotlib falls back glyph by glyph along font.family's list
-        families = [f for f in matplotlib.rcParams["font.family"] if f != family]
-        matplotlib.rcParams["font.family"] = families + [family]
-    return family
+    return next((f for f in CJK_FAMILIES if f in known), None)
 
 
 def _close(value):

@@ -19,11 +19,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import samples, session
+from . import i18n, samples, session
 from .errors import SigcampError
+from .i18n import N_
 
 V1, V2 = Path("/sys/fs/cgroup/memory"), Path("/sys/fs/cgroup")
 _count = itertools.count()
+NO_ANSWER = i18n.pattern(N_("no answer within {seconds} s"))
 
 
 class NoMemoryCgroup(SigcampError):
@@ -37,8 +39,8 @@ def cgroup_root():
     ctl = V2 / "cgroup.controllers"
     if ctl.is_file() and "memory" in ctl.read_text().split() and os.access(V2, os.W_OK):
         return 2, V2
-    raise NoMemoryCgroup("no writable memory cgroup: run as root on a machine with the memory controller "
-                         "(cgroup v1 /sys/fs/cgroup/memory, or v2 with memory in cgroup.controllers)")
+    raise NoMemoryCgroup(N_("no writable memory cgroup: run as root on a machine with the memory controller "
+                            "(cgroup v1 /sys/fs/cgroup/memory, or v2 with memory in cgroup.controllers)"))
 
 
 class MemoryCgroup:
@@ -106,8 +108,8 @@ class MemoryCgroup:
 
 
 _WRAP = 'echo $$ > "$CG/cgroup.procs" && exec "$0" "$@"'
-CASES = (("no GOMEMLIMIT", "off", -900), ("GOMEMLIMIT at half the limit", "half", -900),
-         ("no GOMEMLIMIT, oom_score_adj raised", "off", 500))
+CASES = ((N_("no GOMEMLIMIT"), "off", -900), (N_("GOMEMLIMIT at half the limit"), "half", -900),
+         (N_("no GOMEMLIMIT, oom_score_adj raised"), "off", 500))
 
 
 def run_case(gomemlimit, *, limit_mib=64, oom_score_adj=-900, grow_to=4, timeout=15):
@@ -131,12 +133,13 @@ def run_case(gomemlimit, *, limit_mib=64, oom_score_adj=-900, grow_to=4, timeout
         counters = cg.counters()
         version = cg.version
     last = re.findall(r"^ALLOC (\d+) heap=(\d+) gcs=(\d+)$", outcome.output, re.M)
-    return {"GOMEMLIMIT": limit, "limit (MiB)": limit_mib, "cgroup": f"v{version}",
-            "oom_score_adj asked": oom_score_adj, "writing it": adj_result, "oom_score_adj": adj,
-            "oom_score": score, "ended": outcome.how, "allocated (MiB)": int(last[-1][0]) if last else 0,
-            "heap at the end (MiB)": int(last[-1][1]) if last else None, "GCs": int(last[-1][2]) if last else None,
-            "SIGTERM handler ran": "got terminated" in outcome.output,
-            "OOM kills": counters["oom_kills"], "peak (MiB)": counters["peak_mib"]}
+    return {"GOMEMLIMIT": limit, N_("limit (MiB)"): limit_mib, "cgroup": f"v{version}",
+            N_("oom_score_adj asked"): oom_score_adj, N_("writing it"): adj_result, "oom_score_adj": adj,
+            "oom_score": score, N_("ended"): outcome.how, N_("allocated (MiB)"): int(last[-1][0]) if last else 0,
+            N_("heap at the end (MiB)"): int(last[-1][1]) if last else None,
+            N_("GCs"): int(last[-1][2]) if last else None,
+            N_("SIGTERM handler ran"): "got terminated" in outcome.output,
+            N_("OOM kills"): counters["oom_kills"], N_("peak (MiB)"): counters["peak_mib"]}
 
 
 def set_oom_score_adj(pid, value):
@@ -145,7 +148,7 @@ def set_oom_score_adj(pid, value):
     Lowering it below its current value needs CAP_SYS_RESOURCE."""
     try:
         Path(f"/proc/{pid}/oom_score_adj").write_text(f"{value}\n")
-        return "done"
+        return N_("done")
     except OSError as e:
         return errno.errorcode.get(e.errno, str(e.errno))
 
@@ -175,9 +178,9 @@ def run(cases=CASES, **kw):
     rows = []
     for title, limit, adj in cases:
         try:
-            rows.append({"case": title, **run_case(limit, oom_score_adj=adj, **kw)})
+            rows.append({N_("case"): title, **run_case(limit, oom_score_adj=adj, **kw)})
         except NoMemoryCgroup as e:
-            rows.append({"case": title, "not run": str(e)})
+            rows.append({N_("case"): title, N_("not run"): str(e)})
     return pd.DataFrame(rows)
 
 
@@ -187,13 +190,13 @@ def systemd_attempt():
     comm = Path("/proc/1/comm").read_text().strip()
     tool = shutil.which("systemd-run")
     if not tool:
-        return pd.DataFrame([{"pid 1": comm, "attempt": "systemd-run", "answer": "systemd-run is not installed",
-                              "ran": False}])
+        return pd.DataFrame([{N_("pid 1"): comm, N_("attempt"): "systemd-run",
+                              N_("answer"): N_("systemd-run is not installed"), N_("ran"): False}])
     argv = [tool, "--scope", "-p", "MemoryMax=64M", "-p", "OOMScoreAdjust=-900", "true"]
     try:
         p = subprocess.run(argv, capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL)
         answer, ran = (p.stderr or p.stdout).strip().splitlines()[-1:] or [f"exit {p.returncode}"], p.returncode == 0
     except subprocess.TimeoutExpired:
-        answer, ran = ["no answer within 20 s"], False
-    return pd.DataFrame([{"pid 1": comm, "attempt": " ".join(["systemd-run", *argv[1:]]), "answer": answer[0],
-                          "ran": ran}])
+        answer, ran = [NO_ANSWER.format(seconds=20)], False
+    return pd.DataFrame([{N_("pid 1"): comm, N_("attempt"): " ".join(["systemd-run", *argv[1:]]),
+                          N_("answer"): answer[0], N_("ran"): ran}])

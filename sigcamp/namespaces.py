@@ -9,9 +9,11 @@ import re
 
 import pandas as pd
 
-from . import session
+from . import i18n, session
+from .i18n import N_
 
 SAMPLE = "setns-join"
+MNT_STEP = i18n.pattern(N_("setns(fd, CLONE_NEWNS) from Go ({threads} threads)"))
 
 
 def _fields(text):
@@ -44,20 +46,20 @@ def setns_join():
         "nsenter_mnt": "ok" if line.get("NSENTER mnt", "").startswith("ok") else line.get("NSENTER mnt", "?"),
         "ended": out.how,
     }
-    yes = {True: "yes", False: "no"}
+    yes = {True: N_("yes"), False: N_("no")}
     rows = [
-        ("setns(fd, CLONE_NEWPID) on a locked thread", facts["pid_setns"]),
-        ("the program's own PID changed", yes[not facts["own_pid_unchanged"]]),
-        ("the calling thread's PID namespace changed", yes[not facts["thread_pidns_unchanged"]]),
-        ("that thread's children go into the container's PID namespace", yes[facts["children_in_target"]]),
-        ("a shell started from that thread sees itself as PID", facts["same_thread_child_pid"]),
-        ("a shell started from another thread sees itself as PID", facts["other_thread_child_pid"]),
-        ("/proc/1 for the program afterwards (still the host's /proc)", facts["proc1"]),
-        (f"setns(fd, CLONE_NEWNS) from Go ({facts['threads']} threads)", facts["mnt_setns"]),
-        ("setns(fd, CLONE_NEWUSER) from Go", facts["user_setns"]),
-        ("nsenter --mount (single-threaded C), same target", facts["nsenter_mnt"]),
+        (N_("setns(fd, CLONE_NEWPID) on a locked thread"), facts["pid_setns"]),
+        (N_("the program's own PID changed"), yes[not facts["own_pid_unchanged"]]),
+        (N_("the calling thread's PID namespace changed"), yes[not facts["thread_pidns_unchanged"]]),
+        (N_("that thread's children go into the container's PID namespace"), yes[facts["children_in_target"]]),
+        (N_("a shell started from that thread sees itself as PID"), facts["same_thread_child_pid"]),
+        (N_("a shell started from another thread sees itself as PID"), facts["other_thread_child_pid"]),
+        (N_("/proc/1 for the program afterwards (still the host's /proc)"), facts["proc1"]),
+        (MNT_STEP.format(threads=facts["threads"]), facts["mnt_setns"]),
+        (N_("setns(fd, CLONE_NEWUSER) from Go"), facts["user_setns"]),
+        (N_("nsenter --mount (single-threaded C), same target"), facts["nsenter_mnt"]),
     ]
-    df = pd.DataFrame(rows, columns=["step", "result"])
+    df = pd.DataFrame(rows, columns=[N_("step"), N_("result")])
     df["result"] = df["result"].astype(str)
     df.attrs.update(facts=facts, output=out.transcript)
     return df

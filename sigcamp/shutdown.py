@@ -14,12 +14,16 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import session
+from . import i18n, session
 from .errors import NotReady
 from .figures import figure
+from .i18n import N_, _
 
 HOST = "127.0.0.1"  # requests go to the loopback interface only
-RESULTS = {"answered": "tab:green", "refused": "tab:gray", "cut": "tab:red", "timeout": "tab:orange"}
+RESULTS = {N_("answered"): "tab:green", N_("refused"): "tab:gray", N_("cut"): "tab:red", N_("timeout"): "tab:orange"}
+IN_FLIGHT, LATE = N_("in flight"), N_("late")  # a request's phase: sent before the signal, or during the shutdown
+NO_ANSWER = i18n.pattern(N_("no answer within {seconds} s"))
+PANEL = N_("{scenario}: {ended}")
 
 
 @dataclass(frozen=True)
@@ -31,12 +35,12 @@ class Scenario:
 
 
 SCENARIOS = (
-    Scenario("SIGTERM, grace 5 s"),
-    Scenario("Ctrl+C, grace 5 s", send="ctrl-c"),
-    Scenario("Ctrl+C twice", send="ctrl-c", second=True),
-    Scenario("Ctrl+C, grace 100 ms < handlers", send="ctrl-c", args=("-grace", "100ms")),
-    Scenario("Notify(os.Interrupt) only, SIGTERM", args=("-signals", "interrupt")),
-    Scenario("main returns when Serve returns", args=("-wait=false",)),
+    Scenario(N_("SIGTERM, grace 5 s")),
+    Scenario(N_("Ctrl+C, grace 5 s"), send="ctrl-c"),
+    Scenario(N_("Ctrl+C twice"), send="ctrl-c", second=True),
+    Scenario(N_("Ctrl+C, grace 100 ms < handlers"), send="ctrl-c", args=("-grace", "100ms")),
+    Scenario(N_("Notify(os.Interrupt) only, SIGTERM"), args=("-signals", "interrupt")),
+    Scenario(N_("main returns when Serve returns"), args=("-wait=false",)),
 )
 
 
@@ -50,9 +54,9 @@ def _request(port, path, record, timeout):
         record.update(result="answered" if resp.status == 200 and body.startswith("done") else "cut",
                       detail=f"{resp.status} {body.strip()}")
     except ConnectionRefusedError:
-        record.update(result="refused", detail="connection refused")
+        record.update(result="refused", detail=N_("connection refused"))
     except TimeoutError:
-        record.update(result="timeout", detail=f"no answer within {timeout} s")
+        record.update(result="timeout", detail=NO_ANSWER.format(seconds=timeout))
     except (http.client.HTTPException, ConnectionError, OSError) as e:
         record.update(result="cut", detail=f"{type(e).__name__}: {e}")
     finally:
@@ -91,7 +95,7 @@ def run_scenario(sc, *, inflight=8, late=4, handler_ms=800):
         port = int(re.search(rf"LISTEN {re.escape(HOST)}:(\d+)", prog.output).group(1))
         load = _Load(port, handler_ms)
         for i in range(inflight):
-            load.fire(f"f{i}", "in flight")
+            load.fire(f"f{i}", IN_FLIGHT)
         for _ in range(inflight):
             prog.expect(r"BEGIN f\d+")
         first = time.monotonic_ns()
@@ -105,7 +109,7 @@ def run_scenario(sc, *, inflight=8, late=4, handler_ms=800):
             pass  # killed by the signal, or already gone
         time.sleep(0.02)
         for i in range(late):
-            load.fire(f"l{i}", "late")
+            load.fire(f"l{i}", LATE)
         load.join(handler_ms / 1000 + 6)
         outcome = prog.wait(handler_ms / 1000 + 6)
     df = pd.DataFrame(load.records)
@@ -131,15 +135,15 @@ def summarize(runs):
         o, sc = df.attrs["outcome"], df.attrs["scenario"]
         fl, lt = df[df["phase"] == "in flight"], df[df["phase"] == "late"]
         rows.append({
-            "scenario": sc.title, "signal": "Ctrl+C" if sc.send == "ctrl-c" else sc.send,
-            "args": " ".join(sc.args), "ended": o.how, "shell shows": o.shell_status,
-            "in flight": len(fl), "answered": int((fl["result"] == "answered").sum()),
-            "lost": int((fl["result"] != "answered").sum()),
-            "late refused": int((lt["result"] == "refused").sum()), "late total": len(lt),
-            "last answer (ms)": round(fl.loc[fl["result"] == "answered", "ended_s"].max() * 1000, 1)
+            N_("scenario"): sc.title, N_("signal"): "Ctrl+C" if sc.send == "ctrl-c" else sc.send,
+            N_("args"): " ".join(sc.args), N_("ended"): o.how, N_("shell shows"): o.shell_status,
+            N_("in flight"): len(fl), N_("answered"): int((fl["result"] == "answered").sum()),
+            N_("lost"): int((fl["result"] != "answered").sum()),
+            N_("late refused"): int((lt["result"] == "refused").sum()), N_("late total"): len(lt),
+            N_("last answer (ms)"): round(fl.loc[fl["result"] == "answered", "ended_s"].max() * 1000, 1)
             if (fl["result"] == "answered").any() else None,
-            "exit after (ms)": round(df.attrs["exit_s"] * 1000, 1),
-            "last line": _last_line(o.output),
+            N_("exit after (ms)"): round(df.attrs["exit_s"] * 1000, 1),
+            N_("last line"): _last_line(o.output),
         })
     return pd.DataFrame(rows)
 
@@ -179,9 +183,10 @@ def plot_requests(runs):
         ax.axvline(0, color="black", lw=1, ls="--")
         ax.axvline(df.attrs["exit_s"], color="tab:purple", lw=1)
         ax.set_yticks([])
-        ax.set_title(f"{df.attrs['scenario'].title}: {df.attrs['outcome'].how}", fontsize="medium", loc="left")
-    axes[-1, 0].set_xlabel("seconds from the (first) signal; dashed: signal, purple: process gone")
-    handles = [plt.Line2D([], [], color=c, lw=3, label=k) for k, c in RESULTS.items()]
+        ax.set_title(_(PANEL).format(scenario=_(df.attrs["scenario"].title), ended=i18n.value(df.attrs["outcome"].how)),
+                     fontsize="medium", loc="left")
+    axes[-1, 0].set_xlabel(_("seconds from the (first) signal; dashed: signal, purple: process gone"))
+    handles = [plt.Line2D([], [], color=c, lw=3, label=_(k)) for k, c in RESULTS.items()]
     fig.legend(handles=handles, loc="upper center", ncol=4, frameon=False)
     fig.tight_layout(rect=(0, 0, 1, 0.96))
     return fig

@@ -15,10 +15,20 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import session
+from . import i18n, session
 from .figures import figure
+from .i18n import N_, _
 
 _UCRED = struct.Struct("iII")  # pid, uid, gid
+# What the supervisor records (the event column); the notify protocol's own words (READY=1 ...) stay as they are.
+STARTED, EXITED, MESSAGE = N_("started"), N_("exited"), N_("message")
+WATCHDOG_TIMEOUT, START_TIMEOUT = N_("watchdog timeout"), N_("start timeout")
+SIGABRT_SENT, SIGTERM_SENT = N_("SIGABRT sent"), N_("SIGTERM sent")
+NO_PING = i18n.pattern(N_("no WATCHDOG=1 for {ms} ms"))
+NOT_READY = i18n.pattern(N_("no READY=1 within {seconds} s"))
+# The titles chapter 5 gives plot(), so that the catalog holds them.
+TITLES = (N_("health-checked pings: the watchdog catches the hang"),
+          N_("an independent ticker: the worker is stuck, the pings go on"))
 
 
 class NotifySocket:
@@ -75,8 +85,8 @@ def supervise(program="sd-notify-service", *, watchdog_ms=200, run_s=3.0, restar
         t0 = time.monotonic_ns()
 
         def log(instance, pid, event, status="", detail="", at=None):
-            events.append({"t_s": ((at or time.monotonic_ns()) - t0) / 1e9, "instance": instance, "pid": pid,
-                           "event": event, "status": status, "detail": detail})
+            events.append({N_("t_s"): ((at or time.monotonic_ns()) - t0) / 1e9, N_("instance"): instance, "pid": pid,
+                           N_("event"): event, N_("status"): status, N_("detail"): detail})
 
         pids = {}
         instance, prog = 0, None
@@ -87,29 +97,29 @@ def supervise(program="sd-notify-service", *, watchdog_ms=200, run_s=3.0, restar
                                                    "WATCHDOG_USEC": str(watchdog_ms * 1000), **(env or {})},
                                      ready=None)
                 pids[prog.pid] = instance
-                log(instance, prog.pid, "started")
+                log(instance, prog.pid, STARTED)
                 end = t0 + int(run_s * 1e9)
                 reason = _watch(ns, prog, instance, pids, log, watchdog_ms, end, start_timeout)
                 if reason == "watchdog":
-                    log(instance, prog.pid, "watchdog timeout", detail=f"no WATCHDOG=1 for {watchdog_ms} ms")
+                    log(instance, prog.pid, WATCHDOG_TIMEOUT, detail=NO_PING.format(ms=watchdog_ms))
                     prog.send("SIGABRT")
-                    log(instance, prog.pid, "SIGABRT sent")
+                    log(instance, prog.pid, SIGABRT_SENT)
                     outcomes[instance] = prog.wait(5)
                     outputs[instance] = outcomes[instance].output
-                    log(instance, prog.pid, "exited", detail=outcomes[instance].how)
+                    log(instance, prog.pid, EXITED, detail=outcomes[instance].how)
                 elif reason == "exited":
                     outcomes[instance] = prog.wait(1)
                     outputs[instance] = outcomes[instance].output
-                    log(instance, prog.pid, "exited", detail=outcomes[instance].how)
+                    log(instance, prog.pid, EXITED, detail=outcomes[instance].how)
                 else:  # time is up, or it never became READY: stop it the way systemd does
                     if reason == "start timeout":
-                        log(instance, prog.pid, "start timeout", detail=f"no READY=1 within {start_timeout} s")
+                        log(instance, prog.pid, START_TIMEOUT, detail=NOT_READY.format(seconds=start_timeout))
                     prog.send("SIGTERM")
-                    log(instance, prog.pid, "SIGTERM sent")
+                    log(instance, prog.pid, SIGTERM_SENT)
                     _drain(ns, pids, log, until=time.monotonic_ns() + int(stop_timeout * 1e9), prog=prog)
                     outcomes[instance] = prog.wait(stop_timeout)
                     outputs[instance] = outcomes[instance].output
-                    log(instance, prog.pid, "exited", detail=outcomes[instance].how)
+                    log(instance, prog.pid, EXITED, detail=outcomes[instance].how)
                     break
                 prog.close()
                 if instance >= max_starts:
@@ -137,7 +147,7 @@ def _record(msg, pids, log):
         if fields.get(key) == "1":
             log(pids.get(pid), pid, f"{key}=1", status=fields.get("STATUS", ""), detail=text.replace("\n", " "), at=at)
             return key
-    log(pids.get(pid), pid, "message", status=fields.get("STATUS", ""), detail=text.replace("\n", " "), at=at)
+    log(pids.get(pid), pid, MESSAGE, status=fields.get("STATUS", ""), detail=text.replace("\n", " "), at=at)
     return None
 
 
@@ -189,19 +199,19 @@ def plot(events, *, title=None):
     wd = events.attrs.get("watchdog_ms")
     fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(9, 4.6), height_ratios=(1.2, 1))
     styles = {"READY=1": ("^", "tab:green", 60), "STOPPING=1": ("s", "black", 40),
-              "started": ("o", "tab:gray", 30), "exited": ("x", "black", 50)}
+              STARTED: ("o", "tab:gray", 30), EXITED: ("x", "black", 50)}
     for event, (marker, colour, size) in styles.items():
         part = events[events["event"] == event]
-        top.scatter(part["t_s"], part["instance"], marker=marker, color=colour, s=size, label=event)
+        top.scatter(part["t_s"], part["instance"], marker=marker, color=colour, s=size, label=_(event))
     p = pings(events)
     frozen = p["status"].eq(p.groupby("instance")["status"].shift())
     for mask, colour, label in ((~frozen, "tab:blue", "WATCHDOG=1"),
-                                (frozen, "tab:orange", "WATCHDOG=1, STATUS unchanged")):
+                                (frozen, "tab:orange", _("WATCHDOG=1, STATUS unchanged"))):
         top.scatter(p.loc[mask, "t_s"], p.loc[mask, "instance"], marker="|", color=colour, s=80, label=label)
-    for t in events.loc[events["event"] == "watchdog timeout", "t_s"]:
+    for t in events.loc[events["event"] == WATCHDOG_TIMEOUT, "t_s"]:
         for ax in (top, bottom):
             ax.axvline(t, color="tab:red", ls="--", lw=1)
-    top.set_ylabel("instance")
+    top.set_ylabel(_("instance"))
     top.set_yticks(sorted(events["instance"].dropna().unique()))
     top.legend(loc="upper center", bbox_to_anchor=(0.5, 1.38), ncol=3, fontsize="small", frameon=False)
     for inst, part in events.groupby("instance"):
@@ -209,12 +219,12 @@ def plot(events, *, title=None):
         bottom.plot(xs, ys, color="tab:blue", lw=1)
     if wd:
         bottom.axhline(wd, color="tab:red", lw=1)
-        bottom.text(1.0, 1.02, f"red line: WATCHDOG_USEC = {wd} ms", transform=bottom.transAxes, ha="right",
-                    fontsize="small")
-    bottom.set_ylabel("ms since the\nlast ping")
-    bottom.set_xlabel("seconds since the supervisor started; red dashes: watchdog timeout → SIGABRT → restart")
+        bottom.text(1.0, 1.02, _("red line: WATCHDOG_USEC = {ms} ms").format(ms=wd), transform=bottom.transAxes,
+                    ha="right", fontsize="small")
+    bottom.set_ylabel(_("ms since the\nlast ping"))
+    bottom.set_xlabel(_("seconds since the supervisor started; red dashes: watchdog timeout → SIGABRT → restart"))
     if title:
-        fig.suptitle(title, y=1.0)
+        fig.suptitle(_(title), y=1.0)
     fig.tight_layout()
     return fig
 
@@ -222,7 +232,7 @@ def plot(events, *, title=None):
 def _sawtooth(part):
     """The watchdog's clock for one instance: ms since READY=1 or the last WATCHDOG=1, over time."""
     arms = part.loc[part["event"].isin(["READY=1", "WATCHDOG=1"]), "t_s"].tolist()
-    ends = part.loc[part["event"].isin(["watchdog timeout", "SIGTERM sent"]), "t_s"].tolist()
+    ends = part.loc[part["event"].isin([WATCHDOG_TIMEOUT, SIGTERM_SENT]), "t_s"].tolist()
     xs, ys = [], []
     for a, b in zip(arms, arms[1:] + ends[:1]):
         xs += [a, b, None]
@@ -237,13 +247,13 @@ def instance_table(events):
         ev = part["event"]
         st = part.loc[ev == "WATCHDOG=1", "status"]
         rows.append({
-            "instance": int(inst), "pid": int(part["pid"].iloc[0]),
-            "READY at (s)": round(part.loc[ev == "READY=1", "t_s"].min(), 3) if (ev == "READY=1").any() else None,
-            "pings": int((ev == "WATCHDOG=1").sum()),
-            "last STATUS": st.iloc[-1] if len(st) else "",
-            "watchdog timeout": bool((ev == "watchdog timeout").any()),
+            N_("instance"): int(inst), "pid": int(part["pid"].iloc[0]),
+            N_("READY at (s)"): round(part.loc[ev == "READY=1", "t_s"].min(), 3) if (ev == "READY=1").any() else None,
+            N_("pings"): int((ev == "WATCHDOG=1").sum()),
+            N_("last STATUS"): st.iloc[-1] if len(st) else "",
+            WATCHDOG_TIMEOUT: bool((ev == WATCHDOG_TIMEOUT).any()),
             "STOPPING=1": bool((ev == "STOPPING=1").any()),
-            "ended": part.loc[ev == "exited", "detail"].iloc[-1] if (ev == "exited").any() else "",
+            N_("ended"): part.loc[ev == EXITED, "detail"].iloc[-1] if (ev == EXITED).any() else "",
         })
     return pd.DataFrame(rows)
 

@@ -10,7 +10,8 @@ import socket
 
 import pandas as pd
 
-from . import toolchain
+from . import display, toolchain
+from .i18n import N_
 
 _FUNC = re.compile(r"^func (?:\([^)]*\) )?(\w+)")
 
@@ -36,7 +37,8 @@ def source_lines(path, pattern, *, after=0):
             for j in range(i, min(i + after + 1, len(lines))):
                 rows.append({"file": path, "line": j + 1, "match": i + 1, "in_function": funcs[j],
                              "text": lines[j].expandtabs(4).rstrip()})
-    df = pd.DataFrame(rows, columns=["file", "line", "match", "in_function", "text"])
+    df = pd.DataFrame(rows, columns=[N_("file"), N_("line"), N_("match"), N_("in_function"), N_("text")])
+    df.attrs[display.VERBATIM] = ["file", "in_function", "text"]  # Go's own words: a function may be called `signal`
     return df if after else df.drop(columns="match")
 
 
@@ -65,16 +67,16 @@ def windows_console_events():
     rows = []
     for case in re.finditer(r"case ([^:]+):\s*\n\s*s = windows\.(SIG\w+)", body):
         for event in re.findall(r"windows\.(CTRL_\w+_EVENT)", case.group(1)):
-            rows.append({"event": event, "value": values.get(event), "os/signal delivers": case.group(2),
-                         "as": "os.Interrupt" if case.group(2) == "SIGINT" else "syscall.SIGTERM"})
+            rows.append({N_("event"): event, N_("value"): values.get(event), N_("os/signal delivers"): case.group(2),
+                         N_("as"): "os.Interrupt" if case.group(2) == "SIGINT" else "syscall.SIGTERM"})
     blocks = "block()" in body
     sends = sum(len(re.findall(r"\bsigsend\(", f.read_text())) for f in
                 (toolchain.go().goroot / "src" / "runtime").glob("*windows*.go") if not f.name.endswith("_test.go"))
     df = pd.DataFrame(rows)
-    df["after the handler returns"] = df["os/signal delivers"].map(
-        {"SIGINT": "if Notify'd: the program goes on; if not, the next handler (the default) ends it",
-         "SIGTERM": "Windows ends the process; the runtime blocks the handler so Go code can clean up first"
-         if blocks else "Windows ends the process"})
+    df[N_("after the handler returns")] = df["os/signal delivers"].map(
+        {"SIGINT": N_("if Notify'd: the program goes on; if not, the next handler (the default) ends it"),
+         "SIGTERM": N_("Windows ends the process; the runtime blocks the handler so Go code can clean up first")
+         if blocks else N_("Windows ends the process")})
     df.attrs.update(source=body, **{"sigsend calls": sends})
     return df
 
@@ -85,6 +87,6 @@ def peer_pid_options():
     go_names = {re.search(r"(SO_\w+)", t).group(1) for t in go["text"]}
     rows = []
     for name in ("SO_PEERPID", "SO_PEERCRED", "SO_PASSCRED", "SO_PEERSEC"):
-        rows.append({"option": name, "Python socket": hasattr(socket, name),
-                     "Go syscall (linux/amd64)": name in go_names})
+        rows.append({N_("option"): name, N_("Python socket"): hasattr(socket, name),
+                     N_("Go syscall (linux/amd64)"): name in go_names})
     return pd.DataFrame(rows)

@@ -10,17 +10,18 @@ import re
 import pandas as pd
 
 from . import session, toolchain
+from .i18n import N_
 
 SAMPLE = "signal-unknown"
 CASES = {  # the sample's mode -> the calls it makes (appSignal is a type of the program's own)
     "notify-stop": "Notify(c, appSignal); Stop(c)",
     "notify-stop-99": "Notify(c, syscall.Signal(99)); Stop(c)",
     "notifycontext-stop": "ctx, stop := NotifyContext(ctx, appSignal); stop()",
-    "notify-all-reset": "Notify(c) (every signal); Reset(appSignal)",
+    "notify-all-reset": N_("Notify(c) (every signal); Reset(appSignal)"),  # the one with words besides code
     "notify-sigsys-ignore": "Notify(c, SIGSYS); Ignore(appSignal)",
     "notify-usr1-reset": "Notify(c, SIGUSR1); Reset(appSignal)",
 }
-RETURNED, HUNG, PANICKED = "returned", "hangs", "panicked"
+RETURNED, HUNG, PANICKED = N_("returned"), N_("hangs"), N_("panicked")
 _CASE = re.compile(r"^CASE (\S+): (.*)$", re.M)
 
 
@@ -49,14 +50,14 @@ def run(cases=tuple(CASES), *, releases=None, wait="500ms"):
                 out = session.run(SAMPLE, send=None, args=(case, wait), wait=10)
                 m = dict(_CASE.findall(out.output))
                 result, detail = _ended(m.get(case, out.transcript.strip()))
-                rows.append({"go": go.version_text, "case": case, "calls": CASES[case], "result": result,
+                rows.append({"go": go.version_text, "case": case, "calls made": CASES[case], "result": result,
                              "detail": detail, "exit": out.how})
-    return pd.DataFrame(rows, columns=["go", "case", "calls", "result", "detail", "exit"])
+    return pd.DataFrame(rows, columns=[N_("go"), N_("case"), N_("calls made"), N_("result"), N_("detail"), N_("exit")])
 
 
 def by_release(df):
     """One row per call sequence, one column per Go release: how the last call ended."""
-    wide = df.pivot(index="calls", columns="go", values="result")
+    wide = df.pivot(index="calls made", columns="go", values="result")
     order = [CASES[c] for c in df["case"].drop_duplicates()]
     return wide.reindex(order).rename_axis(columns=None).reset_index()
 

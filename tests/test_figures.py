@@ -31,3 +31,23 @@ def test_drawing_functions_are_registered():
     from sigcamp import ctrl_c, plots, shutdown, supervisor  # noqa: F401 (registers them)
 
     assert {"plot_latencies", "latency_histograms", "latency_scatter", "plot_requests", "plot"} <= figures.FIGURES
+
+
+def test_figures_draw_chinese_with_a_cjk_font():
+    """set-up installs a CJK font (fonts-noto-cjk); figures fall back to it for Chinese glyphs only."""
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    family = figures.reader_fonts()
+    assert family in figures.CJK_FAMILIES, "no CJK font for figures: run `make setup`"
+    assert matplotlib.rcParams["font.family"][-1] == family
+    fig, ax = plt.subplots()
+    ax.set_title("看门狗超时 → SIGABRT")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns of every glyph it cannot draw
+        fig.canvas.draw()
+    plt.close(fig)

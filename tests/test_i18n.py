@@ -105,3 +105,13 @@ def test_words_holding_html_characters_are_translated_then_escaped(monkeypatch):
     finally:
         i18n.set_language("en")
     assert "处理函数自身的工作" in html and "C 与 Go &lt;b&gt;" in html and "<b>" not in html
+
+
+def test_headers_filled_in_and_a_shown_index_are_translated(zh):
+    i18n.pattern("{go}: ended")
+    df = pd.DataFrame({"reader": ["a"], "ended": ["survived"], "go1.26.8: ended": ["killed by SIGINT"]})
+    html = display.show(df).to_html()
+    assert "go1.26.8:结束方式" in html and "被 SIGINT 杀死" in html
+    flipped = display.show(df.set_index("reader").T, index=True).to_html()
+    assert "读取方式" in flipped and ">结束方式<" in flipped and "存活" in flipped
+    assert list(df.columns) == ["reader", "ended", "go1.26.8: ended"]

@@ -142,7 +142,7 @@ def test_unknown_signals_hang_or_panic_before_go_1_27_and_return_after():
         else:
             assert r["notify-stop"] == "hangs" and r["notify-all-reset"] == "panicked", go
             assert "index out of range [-1]" in part.set_index("case").loc["notify-all-reset", "detail"]
-    assert set(unknown_signals.by_release(df).columns) == {"calls", *df["go"].unique()}
+    assert set(unknown_signals.by_release(df).columns) == {"calls made", *df["go"].unique()}
 
 
 def test_a_signal_on_the_epoll_threads_interrupts_it_and_ctrl_c_still_works():
@@ -187,3 +187,38 @@ def test_a_memory_limit_kills_with_sigkill_unless_gomemlimit_holds_the_heap():
 def test_systemd_attempt_says_what_pid_1_is():
     row = memlimit.systemd_attempt().iloc[0]
     assert row["pid 1"] == open("/proc/1/comm").read().strip() and row["answer"]
+
+
+@pytest.fixture
+def chinese():
+    from sigcamp import i18n
+
+    i18n.set_language("zh")
+    yield
+    i18n.set_language("en")
+
+
+def test_chapter_5_judges_speak_chinese_and_reach_the_same_verdicts(chinese):
+    import re
+
+    import claim_fixtures.ch5 as fixtures
+    from sigcamp import ledger
+
+    for claim in ledger.claims("ch5"):
+        for evidence, kind in fixtures.FIXTURES[claim.id]:
+            finding = claim.judge(evidence)
+            assert finding.verdict.kind == kind
+            for text in (str(finding.verdict), finding.measured):
+                assert re.search(r"[\u4e00-\u9fff]", text), f"{claim.id}: {text!r} is not Chinese"
+                assert not re.search(r"\{\w*(:[^}]*)?\}", text), f"{claim.id}: a field left unfilled in {text!r}"
+
+
+def test_chapter_5_source_tables_show_chinese_around_the_code(chinese):
+    from sigcamp import display
+
+    html = display.show(systems.windows_console_events()).to_html()
+    assert "处理函数返回之后" in html and "Windows 结束进程" in html and "CTRL_BREAK_EVENT" in html
+    lines = systems.source_lines("runtime/mprof.go", r"^var MemProfileRate")
+    html = display.show(lines).to_html()
+    assert "所在函数" in html and "var MemProfileRate" in html
+    assert list(lines.columns) == ["file", "line", "in_function", "text"]

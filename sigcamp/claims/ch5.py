@@ -3,6 +3,7 @@
 Each judge reads only what its experiment returned (see each experiment's docstring).
 """
 
+from ..i18n import _, value
 from ..ledger import Claim, Finding, holds, holds_only_when, not_reproduced, refuted
 
 GRACE, INTERRUPT_ONLY = "SIGTERM, grace 5 s", "Notify(os.Interrupt) only, SIGTERM"
@@ -19,19 +20,28 @@ def _conn_readers(d):
 def judge_usr1_dump(d):
     """Holds when the dump came back, the service lived on, and every idle connection's reader is in it."""
     readers = _conn_readers(d)
-    measured = (f"SIGUSR1 → goroutine dump {d.timings['goroutines']:.1f} ms later: {len(d.goroutines)} goroutines, "
-                f"{readers} of the {d.conns} connection readers in IO wait under net.(*conn).Read; the service "
-                f"{'kept running' if d.alive_after else 'died'}")
+    measured = _("SIGUSR1 → goroutine dump {ms:.1f} ms later: {goroutines} goroutines, {readers} of the {conns} "
+                 "connection readers in IO wait under net.(*conn).Read; {service}").format(
+        ms=d.timings["goroutines"], goroutines=len(d.goroutines), readers=readers, conns=d.conns,
+        service=_service(d))
     ok = d.alive_after and readers == d.conns
     return Finding(holds() if ok else refuted(), measured)
+
+
+def _yes(flag):
+    return _("yes") if flag else _("no")
+
+
+def _service(d):
+    return _("the service kept running") if d.alive_after else _("the service died")
 
 
 def judge_zero_intrusion(d):
     """'Zero-intrusion' is refuted when the goroutine dump stopped the world (runtime.Stack(all) does)."""
     n, max_us = d.stw.get("goroutines", (0, 0))
-    measured = (f"the goroutine dump stopped the world {n} time(s), the longest ≤ {max_us / 1000:.2f} ms "
-                f"({len(d.goroutines)} goroutines; the pause grows with their number); the service "
-                f"{'kept running' if d.alive_after else 'died'}")
+    measured = _("the goroutine dump stopped the world {n} time(s), the longest ≤ {ms:.2f} ms ({goroutines} "
+                 "goroutines; the pause grows with their number); {service}").format(
+        n=n, ms=max_us / 1000, goroutines=len(d.goroutines), service=_service(d))
     if not d.alive_after:
         return Finding(refuted(), measured)
     return Finding(refuted() if n > 0 else holds(), measured)
@@ -40,11 +50,12 @@ def judge_zero_intrusion(d):
 def judge_heap_profile(d):
     """Holds when the profile's top entry is the cache builder, within 2x of the cache's real size."""
     if d.heap.empty:
-        return Finding(refuted(), "SIGUSR2 wrote no readable heap profile")
+        return Finding(refuted(), _("SIGUSR2 wrote no readable heap profile"))
     top = d.heap.iloc[0]
     true = d.cache_mib * 2**20
-    measured = (f"SIGUSR2 → heap profile {d.timings['heap']:.1f} ms later; go tool pprof -top: {top['function']} "
-                f"{top['flat_bytes'] / 2**20:.1f} MiB (the cache really holds {d.cache_mib} MiB; the profile samples)")
+    measured = _("SIGUSR2 → heap profile {ms:.1f} ms later; go tool pprof -top: {function} {mib:.1f} MiB (the "
+                 "cache really holds {cache} MiB; the profile samples)").format(
+        ms=d.timings["heap"], function=top["function"], mib=top["flat_bytes"] / 2**20, cache=d.cache_mib)
     ok = str(top["function"]).startswith("main.fillCache") and 0.5 * true <= top["flat_bytes"] <= 2 * true
     return Finding(holds() if ok else refuted(), measured)
 
@@ -59,27 +70,29 @@ def _row(evidence, title):
 
 
 def _lost(row):
-    return f"{row['ended']}, {row['answered']} of {row['in flight']} in-flight requests answered"
+    return _("{ended}, {answered} of {inflight} in-flight requests answered").format(
+        ended=value(row["ended"]), answered=row["answered"], inflight=row["in flight"])
 
 
 def judge_interrupt_under_systemd(table):
     """systemd stops with SIGTERM: refuted when a program that Notify's only os.Interrupt loses requests to it."""
     only, both = _row(table, INTERRUPT_ONLY), _row(table, GRACE)
-    measured = (f"systemd stops a unit with SIGTERM (KillSignal=). Only os.Interrupt Notify'd, then SIGTERM: "
-                f"{_lost(only)}; SIGINT and SIGTERM Notify'd: {_lost(both)}")
+    measured = _("systemd stops a unit with SIGTERM (KillSignal=). Only os.Interrupt Notify'd, then SIGTERM: "
+                 "{only}; SIGINT and SIGTERM Notify'd: {both}").format(only=_lost(only), both=_lost(both))
     return Finding(refuted() if only["lost"] > 0 else holds(), measured)
 
 
 def judge_shutdown_hook(table):
     """SIGTERM → Shutdown with a deadline → exit: holds only when main waits for Shutdown (measured both ways)."""
     grace, nowait, short = _row(table, GRACE), _row(table, NO_WAIT), _row(table, SHORT)
-    measured = (f"SIGTERM, Shutdown awaited: {_lost(grace)}; deadline shorter than the handlers: {_lost(short)}; "
-                f"main returning as soon as Serve returns: {_lost(nowait)}")
+    measured = _("SIGTERM, Shutdown awaited: {grace}; deadline shorter than the handlers: {short}; main returning "
+                 "as soon as Serve returns: {nowait}").format(grace=_lost(grace), short=_lost(short),
+                                                               nowait=_lost(nowait))
     if grace["lost"] > 0:
         return Finding(refuted(), measured)
     if nowait["lost"] > 0:
-        return Finding(holds_only_when("main waits for Shutdown to return, with a deadline longer than the "
-                                       "handlers"), measured)
+        return Finding(holds_only_when(_("main waits for Shutdown to return, with a deadline longer than the "
+                                         "handlers")), measured)
     return Finding(holds(), measured)
 
 
@@ -90,15 +103,17 @@ def judge_watchdog(modes):
     h_timeouts = int((health["event"] == "watchdog timeout").sum())
     status = ticker.loc[ticker["event"] == "WATCHDOG=1", "status"]
     frozen = int((status == status.iloc[-1]).sum()) if len(status) else 0
-    measured = (f"independent ticker: the worker hung and the pings went on ({frozen} pings carried the frozen "
-                f"STATUS '{status.iloc[-1] if len(status) else ''}'), {t_timeouts} watchdog timeouts; pings gated on "
-                f"the worker's mutex: {h_timeouts} timeouts, each answered with SIGABRT and a restart "
-                f"({int(health['instance'].max())} instances). The 99.999% is a fleet figure: not measurable here")
+    measured = _("independent ticker: the worker hung and the pings went on ({frozen} pings carried the frozen "
+                 "STATUS '{status}'), {ticker} watchdog timeouts; pings gated on the worker's mutex: {health} "
+                 "timeouts, each answered with SIGABRT and a restart ({instances} instances). The 99.999% is a "
+                 "fleet figure: not measurable here").format(
+        frozen=frozen, status=status.iloc[-1] if len(status) else "", ticker=t_timeouts, health=h_timeouts,
+        instances=int(health["instance"].max()))
     if t_timeouts == 0 and h_timeouts > 0:
         return Finding(refuted(), measured)
     if t_timeouts > 0:
         return Finding(holds(), measured)
-    return Finding(not_reproduced("neither way of pinging let the watchdog run out"), measured)
+    return Finding(not_reproduced(_("neither way of pinging let the watchdog run out")), measured)
 
 
 def _regs(levels, failure, level):
@@ -110,14 +125,16 @@ def judge_gotraceback_2(levels):
     """GOTRACEBACK=2 and registers: measured for a panic and for SIGQUIT, at 2 and at none."""
     panic2, quit2, quit_none = _regs(levels, "panic", "2"), _regs(levels, "SIGQUIT", "2"), _regs(levels, "SIGQUIT", "none")
     crash = _regs(levels, "SIGQUIT", "crash")
-    measured = (f"register dumps: panic at GOTRACEBACK=2: {panic2}; SIGQUIT at 2: {quit2}, at none: {quit_none}; "
-                f"SIGQUIT at crash: {crash} (one per thread)")
+    measured = _("register dumps: panic at GOTRACEBACK=2: {panic2}; SIGQUIT at 2: {quit2}, at none: {quit_none}; "
+                 "SIGQUIT at crash: {crash} (one per thread)").format(panic2=panic2, quit2=quit2,
+                                                                       quit_none=quit_none, crash=crash)
     if panic2 > 0 and quit2 > 0:
         return Finding(holds(), measured)
     if quit2 > 0:
-        cond = "the program dies of a signal such as SIGQUIT" + (", and then at every level, none included"
-                                                                  if quit_none > 0 else "")
-        return Finding(holds_only_when(cond + "; only crash dumps every thread's registers"), measured)
+        cond = (_("the program dies of a signal such as SIGQUIT, and then at every level, none included; only "
+                  "crash dumps every thread's registers") if quit_none > 0 else
+                _("the program dies of a signal such as SIGQUIT; only crash dumps every thread's registers"))
+        return Finding(holds_only_when(cond), measured)
     return Finding(refuted(), measured)
 
 
@@ -126,9 +143,10 @@ def judge_eagain(reads):
     the runtime parked it (no thread in read(2), data delivered without an error)."""
     pipe = reads.set_index("reader").loc["os.Pipe read"]
     parked = pipe["read returned EAGAIN"] >= 1 and str(pipe["Go code got"]).endswith("err <nil>")
-    measured = (f"os.Pipe's reader: read(2) returned EAGAIN {pipe['read returned EAGAIN']} time(s), then the goroutine "
-                f"waited in the netpoller with no thread in read(2) and got '{pipe['Go code got']}'; the runtime's "
-                f"epoll registration uses EPOLLET: {reads.attrs.get('netpoll uses EPOLLET')}")
+    measured = _("os.Pipe's reader: read(2) returned EAGAIN {eagain} time(s), then the goroutine waited in the "
+                 "netpoller with no thread in read(2) and got '{got}'; the runtime's epoll registration uses "
+                 "EPOLLET: {epollet}").format(eagain=pipe["read returned EAGAIN"], got=pipe["Go code got"],
+                                              epollet=_yes(reads.attrs.get("netpoll uses EPOLLET")))
     return Finding(refuted() if parked else holds(), measured)
 
 
@@ -136,27 +154,28 @@ def judge_peer_pid(peer):
     """SO_PEERPID on Linux: holds if Go's syscall package (or Python's socket module) has it."""
     p = peer.set_index("option")
     has = bool(p.loc["SO_PEERPID"].any())
-    measured = ("SO_PEERPID exists here" if has else
-                "SO_PEERPID is in neither Python's socket module nor Go's syscall package on Linux") + \
-        ("; Linux has SO_PEERCRED and SCM_CREDENTIALS (the supervisor names every datagram's sender with it)"
-         if p.loc["SO_PEERCRED"].all() else "")
+    measured = _("SO_PEERPID exists here") if has else \
+        _("SO_PEERPID is in neither Python's socket module nor Go's syscall package on Linux")
+    if p.loc["SO_PEERCRED"].all():
+        measured = _("{found}; Linux has SO_PEERCRED and SCM_CREDENTIALS (the supervisor names every datagram's "
+                     "sender with it)").format(found=measured)
     return Finding(holds() if has else refuted(), measured)
 
 
 def judge_setns(ns):
     """setns(CLONE_NEWPID) from Go: holds only for the children of the thread that called it."""
     f = ns.attrs["facts"]
-    measured = (f"setns(CLONE_NEWPID): {f['pid_setns']}; own PID unchanged: {f['own_pid_unchanged']}; a shell "
-                f"started from that thread is PID {f['same_thread_child_pid']} in the container, one from another "
-                f"thread PID {f['other_thread_child_pid']} on the host; /proc/1 is still {f['proc1']}; "
-                f"setns(CLONE_NEWNS): {f['mnt_setns']}, setns(CLONE_NEWUSER): {f['user_setns']} "
-                f"({f['threads']} threads); nsenter --mount: {f['nsenter_mnt']}")
+    measured = _("setns(CLONE_NEWPID): {pid_setns}; own PID unchanged: {own_pid_unchanged}; a shell started from "
+                 "that thread is PID {same_thread_child_pid} in the container, one from another thread PID "
+                 "{other_thread_child_pid} on the host; /proc/1 is still {proc1}; setns(CLONE_NEWNS): {mnt_setns}, "
+                 "setns(CLONE_NEWUSER): {user_setns} ({threads} threads); nsenter --mount: {nsenter_mnt}").format(
+        **{**f, "own_pid_unchanged": _yes(f["own_pid_unchanged"])})
     if f["pid_setns"] != "ok":
         return Finding(refuted(), measured)
     if f["own_pid_unchanged"] and f["same_thread_child_in_target"] and not f["other_thread_child_in_target"]:
-        return Finding(holds_only_when("the agent starts children afterwards from the thread that called setns: "
-                                       "its own PID and /proc do not change (as the host's root it reads "
-                                       "/proc/<pid>/fd without any setns)"), measured)
+        return Finding(holds_only_when(_("the agent starts children afterwards from the thread that called setns: "
+                                         "its own PID and /proc do not change (as the host's root it reads "
+                                         "/proc/<pid>/fd without any setns)")), measured)
     return Finding(holds(), measured)
 
 
@@ -167,49 +186,54 @@ def judge_epoll_loop(loop):
     gives_up = rows.loc["no Notify, loop gives up on EINTR"]
     notify = rows.loc["Notify(SIGINT, SIGUSR1), loop retries on EINTR"]
     ctrl_c_ok = all(str(r["Ctrl+C"]).endswith(("killed by SIGINT", "exit 130")) for _, r in loop.iterrows())
-    measured = (f"SIGUSR1 aimed at the loop's thread: {retry['EINTR from them']} EINTRs from epoll_wait with no "
-                f"Notify (Go's handler ran and ignored it), {notify['EINTR from them']} with Notify; a loop that "
-                f"gives up on EINTR: {gives_up['loop afterwards']}; GC meanwhile caused "
-                f"{int(loop['EINTR in quiet_s of GC'].sum())} EINTRs; Ctrl+C: "
-                + ", ".join(sorted(set(loop["Ctrl+C"].astype(str)))) +
-                ". The 3.2x QPS and 42→11 ms P99 need the article's gateway and load: not reproduced here")
+    measured = _("SIGUSR1 aimed at the loop's thread: {no_notify} EINTRs from epoll_wait with no Notify (Go's "
+                 "handler ran and ignored it), {notify} with Notify; a loop that gives up on EINTR: {gives_up}; GC "
+                 "meanwhile caused {gc} EINTRs; Ctrl+C: {ctrl_c}. The 3.2x QPS and 42→11 ms P99 need the article's "
+                 "gateway and load: not reproduced here").format(
+        no_notify=retry["EINTR from them"], notify=notify["EINTR from them"],
+        gives_up=value(gives_up["loop afterwards"]), gc=int(loop["EINTR in quiet_s of GC"].sum()),
+        ctrl_c=_(", ").join(value(x) for x in sorted(set(loop["Ctrl+C"].astype(str)))))
     if not ctrl_c_ok:
         return Finding(refuted(), measured)
     if retry["EINTR from them"] > 0:
-        return Finding(holds_only_when("the C loop retries epoll_wait on EINTR: every signal handled on its "
-                                       "thread interrupts it, SA_RESTART or not"), measured)
+        return Finding(holds_only_when(_("the C loop retries epoll_wait on EINTR: every signal handled on its "
+                                         "thread interrupts it, SA_RESTART or not")), measured)
     return Finding(holds(), measured)
 
 
 def judge_oom(mem):
     """OOMScoreAdjust / MemoryMax with a Go service: what a cgroup memory limit does to it."""
     if "not run" in mem.columns and mem["not run"].notna().all():
-        return Finding(not_reproduced(f"no memory cgroup could be made: {mem['not run'].iloc[0]}"),
-                       "nothing ran")
+        return Finding(not_reproduced(_("no memory cgroup could be made: {why}").format(
+            why=value(mem["not run"].iloc[0]))), _("nothing ran"))
     off = mem[mem["GOMEMLIMIT"] == "off"].iloc[0]
     lim = mem[mem["GOMEMLIMIT"] != "off"].iloc[0]
-    measured = (f"limit {off['limit (MiB)']} MiB (cgroup {off['cgroup']}), GOGC=off: no GOMEMLIMIT → {off['ended']} "
-                f"after {off['allocated (MiB)']} MiB, SIGTERM handler ran: {off['SIGTERM handler ran']}; "
-                f"GOMEMLIMIT={lim['GOMEMLIMIT']} → {lim['ended']} after {lim['allocated (MiB)']} MiB "
-                f"({lim['GCs']} GCs); oom_score_adj {off['oom_score_adj asked']}: {off['writing it']}")
+    measured = _("limit {limit} MiB (cgroup {cgroup}), GOGC=off: no GOMEMLIMIT → {off_ended} after {off_mib} MiB, "
+                 "SIGTERM handler ran: {handler_ran}; GOMEMLIMIT={gomemlimit} → {lim_ended} after {lim_mib} MiB "
+                 "({gcs} GCs); oom_score_adj {adj}: {writing}").format(
+        limit=off["limit (MiB)"], cgroup=off["cgroup"], off_ended=value(off["ended"]),
+        off_mib=off["allocated (MiB)"], handler_ran=_yes(off["SIGTERM handler ran"]), gomemlimit=lim["GOMEMLIMIT"],
+        lim_ended=value(lim["ended"]), lim_mib=lim["allocated (MiB)"], gcs=lim["GCs"], adj=off["oom_score_adj asked"],
+        writing=value(off["writing it"]))
     if off["ended"] == "killed by SIGKILL" and not off["SIGTERM handler ran"]:
-        return Finding(holds_only_when("the Go side acts before the limit (GOMEMLIMIT under MemoryMax): the "
-                                       "OOM kill is SIGKILL, which no Go code sees"), measured)
-    return Finding(not_reproduced("the program was not OOM-killed under its limit"), measured)
+        return Finding(holds_only_when(_("the Go side acts before the limit (GOMEMLIMIT under MemoryMax): the "
+                                         "OOM kill is SIGKILL, which no Go code sees")), measured)
+    return Finding(not_reproduced(_("the program was not OOM-killed under its limit")), measured)
 
 
 def judge_windows(win):
     """Windows console events give 'the same interrupt handling as Linux' only for Ctrl+C / Ctrl+Break."""
     terms = win.groupby("os/signal delivers")["event"].apply(lambda s: ", ".join(s)).to_dict()
     sends = win.attrs.get("sigsend calls", 0)
-    measured = (f"from the runtime's source (not run here): {terms.get('SIGINT', 'nothing')} → os.Interrupt; "
-                f"{terms.get('SIGTERM', 'nothing')} → syscall.SIGTERM; {sends} sigsend call(s) in the Windows "
-                "runtime, so no SIGUSR1, SIGUSR2 or SIGQUIT ever arrives")
+    measured = _("from the runtime's source (not run here): {interrupt} → os.Interrupt; {term} → syscall.SIGTERM; "
+                 "{sends} sigsend call(s) in the Windows runtime, so no SIGUSR1, SIGUSR2 or SIGQUIT ever "
+                 "arrives").format(interrupt=terms.get("SIGINT", _("nothing")), term=terms.get("SIGTERM", _("nothing")),
+                                   sends=sends)
     brk = win[win["event"] == "CTRL_BREAK_EVENT"]
     if brk.empty or brk["os/signal delivers"].iloc[0] != "SIGINT":
         return Finding(refuted(), measured)
     if sends <= 1:
-        return Finding(holds_only_when("the signal is os.Interrupt (Ctrl+C, Ctrl+Break)"), measured)
+        return Finding(holds_only_when(_("the signal is os.Interrupt (Ctrl+C, Ctrl+Break)")), measured)
     return Finding(holds(), measured)
 
 
