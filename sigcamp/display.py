@@ -7,6 +7,7 @@ the gettext catalogs; see i18n). `transcript()` hides the STAMP lines samples
 print for the library.
 """
 
+import html
 import re
 
 from . import i18n
@@ -39,12 +40,18 @@ def show(df, *, digits=2, wide=(), caption=None, index=False):
     if i18n.language() != "en":
         text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) and
                 not pd.api.types.is_bool_dtype(df[c])]
-        if text:
-            styler = styler.format(i18n.value, subset=text, na_rep="", escape="html")
-        styler = styler.format_index(lambda c: i18n._(str(c)), axis=1, escape="html")
+        if text:  # translated first, then escaped: pandas would escape before the formatter sees the text
+            styler = styler.format(_translated, subset=text, na_rep="")
+        styler = styler.format_index(lambda c: _translated(str(c)), axis=1)
     if caption:
         styler = styler.set_caption(i18n._(caption))
     return styler
+
+
+def _translated(value):
+    """A displayed value in the reader's language, HTML-escaped."""
+    shown = i18n.value(value)
+    return html.escape(shown) if isinstance(shown, str) else shown
 
 
 def transcript(text):
