@@ -45,7 +45,8 @@ def figure(fn):
 
     @functools.wraps(fn)
     def draw(*args, **kwargs):
-        value = fn(*args, **kwargs)
+        with _reader_fonts():
+            value = fn(*args, **kwargs)
         _close(value)
         if in_notebook():
             from IPython.display import display
@@ -54,6 +55,44 @@ def figure(fn):
         return Drawn(value)
 
     return draw
+
+
+# Families with Chinese glyphs, best first (fonts-noto-cjk is what set-up installs).
+CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei")
+
+
+@functools.cache
+def cjk_family():
+    """A matplotlib font family with Chinese glyphs, or None. matplotlib's font cache may predate the
+    font's installation, so installed CJK font files it does not list are added to it first."""
+    from matplotlib import font_manager
+
+    def known():
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        return next((f for f in CJK_FAMILIES if f in names), None)
+
+    if known() is None:
+        for path in font_manager.findSystemFonts():
+            if "CJK" in path or "wqy" in path.lower():
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    pass
+    return known()
+
+
+def _reader_fonts():
+    """Around drawing a matplotlib figure: in a language other than English, text falls back to a CJK
+    family for the glyphs DejaVu Sans lacks (English figures are left exactly as they were)."""
+    import contextlib
+
+    from . import i18n
+
+    if i18n.language() == "en" or cjk_family() is None:
+        return contextlib.nullcontext()
+    import matplotlib.pyplot as plt
+
+    return plt.rc_context({"font.family": ["DejaVu Sans", cjk_family()]})
 
 
 def _close(value):
