@@ -12,6 +12,7 @@ import time
 import pandas as pd
 
 from . import procfs, session
+from .i18n import N_
 
 _SYS_TGKILL = 234 if os.uname().machine == "x86_64" else 131  # arm64: 131
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -52,18 +53,19 @@ def one_thread_blocks(sample="cgo-thread-blocks-sigint"):
         def observe(step):
             masks = settled_masks(prog.pid)  # one read can catch a thread being created, all blocked
             st = masks.set_index("tid").loc[tid]
-            rows.append({"step": step, "blocking thread": tid,
-                         "SIGINT in its SigBlk": "SIGINT" in st["blocked"],
-                         "SIGINT in its SigPnd": "SIGINT" in st["pending"],
-                         "SIGINT in ShdPnd": "SIGINT" in masks.shared_pending.iloc[0],
-                         "threads blocking SIGINT": int(masks.blocked.apply(lambda s: "SIGINT" in s).sum()),
-                         "program": "got it" if "got signal" in prog.output else "running, no signal seen"})
+            rows.append({N_("step"): step, N_("blocking thread"): tid,
+                         N_("SIGINT in its SigBlk"): "SIGINT" in st["blocked"],
+                         N_("SIGINT in its SigPnd"): "SIGINT" in st["pending"],
+                         N_("SIGINT in ShdPnd"): "SIGINT" in masks.shared_pending.iloc[0],
+                         N_("threads blocking SIGINT"): int(masks.blocked.apply(lambda s: "SIGINT" in s).sum()),
+                         N_("program"): N_("got it") if "got signal" in prog.output
+                         else N_("running, no signal seen")})
             seen[step] = masks
 
-        observe("after start")
+        observe(N_("after start"))
         tgkill(prog.pid, tid, "SIGINT")
         time.sleep(0.3)
-        observe("tgkill(pid, blocking tid, SIGINT)")
+        observe(N_("tgkill(pid, blocking tid, SIGINT)"))
         prog.send("SIGINT")
         outcome = prog.wait(5)
         rows.append({"step": "kill(pid, SIGINT)", "blocking thread": tid, "program": outcome.how})

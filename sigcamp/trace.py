@@ -17,6 +17,7 @@ import pandas as pd
 from . import procfs, samples, session, toolchain
 from .gdb import run_bounded
 from .errors import SigcampError
+from .i18n import N_, pattern
 
 CALLS = ("rt_sigaction", "rt_sigprocmask", "sigaltstack", "tgkill", "tkill", "kill",
          "rt_sigreturn", "rt_sigtimedwait")
@@ -260,17 +261,20 @@ def parse_mask(text):
     return ALL_SIGNALS - names if invert else frozenset(names)
 
 
+ALL_BUT = pattern(N_("all but {signals}"))
+
+
 def describe_mask(mask):
     """Short text for a mask: 'none', 'all', 'all but SIGKILL SIGSTOP' or 'SIGINT SIGTERM'."""
     if mask is None:
         return None
     order = lambda names: " ".join(sorted(names, key=procfs.number))
     if not mask:
-        return "none"
+        return N_("none")
     if mask == ALL_SIGNALS:
-        return "all"
+        return N_("all")
     if len(mask) > procfs.NSIG // 2:
-        return "all but " + order(ALL_SIGNALS - mask)
+        return ALL_BUT.format(signals=order(ALL_SIGNALS - mask))
     return order(mask)
 
 
