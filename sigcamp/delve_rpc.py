@@ -21,6 +21,7 @@ from .delve_process import children as _children, dlv_env as _dlv_env, forget, g
     program_and_env as _program, register
 from .delve_wire import Connection, Stop
 from .errors import DelveError
+from .i18n import N_
 from .session import child_setup, signal_number
 
 _LISTENING = re.compile(r"API server listening at: (\S+):(\d+)")
@@ -217,8 +218,8 @@ class Client:
                 "status": status, "wait_reason": reason or None,
                 "start_function": _fn(g.get("startLoc") or {}), "go_statement": _where(g.get("goStatementLoc") or {}),
             })
-        df = pd.DataFrame(rows, columns=["id", "function", "user_function", "location", "thread",
-                                         "status", "wait_reason", "start_function", "go_statement"])
+        df = pd.DataFrame(rows, columns=["id", N_("function"), "user_function", N_("location"), N_("thread"),
+                                         N_("status"), N_("wait_reason"), N_("start_function"), "go_statement"])
         df["thread"] = df["thread"].astype("Int64")
         return df.sort_values("id", ignore_index=True)
 
@@ -227,7 +228,7 @@ class Client:
         locs = self._call("Stacktrace", {"Id": goroutine_id, "Depth": depth, "Full": False, "Cfg": None})["Locations"]
         rows = [{"function": _fn(l), "file": l.get("file"), "line": l.get("line")}
                 for l in locs if _fn(l) or l.get("file")]  # past the outermost frame delve pads with blanks
-        return pd.DataFrame(rows, columns=["function", "file", "line"])
+        return pd.DataFrame(rows, columns=[N_("function"), N_("file"), N_("line")])
 
     def eval(self, expr, goroutine_id=None, frame=0):
         """Evaluate a Go expression in a goroutine's frame (default: the current one).
@@ -254,7 +255,8 @@ class Client:
         rows = [{"id": t["id"], "goroutine": t.get("goroutineID") or None, "function": _fn(t),
                  "file": t.get("file"), "line": t.get("line"),
                  "breakpoint": (t.get("breakPoint") or {}).get("id")} for t in ths]
-        df = pd.DataFrame(rows, columns=["id", "goroutine", "function", "file", "line", "breakpoint"])
+        df = pd.DataFrame(rows, columns=["id", N_("goroutine"), N_("function"), N_("file"), N_("line"),
+                                         N_("breakpoint")])
         df["goroutine"] = df["goroutine"].astype("Int64")
         df["breakpoint"] = df["breakpoint"].astype("Int64")
         return df.sort_values("id", ignore_index=True)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import procfs, samples, toolchain
 from .errors import SigcampError
+from .i18n import N_
 
 _THREAD = re.compile(r'^Thread (\d+) \(.*?LWP (\d+)\)?(?: "([^"]*)")?\):')
 _FRAME = re.compile(r"^#(\d+)\s+(?:(0x[0-9a-f]+) in )?(.*)$")
@@ -104,7 +105,8 @@ def parse_backtraces(text):
             rest, location = rest[: w.start()], w.group(2)
         rows.append({"thread": thread[0], "lwp": thread[1], "name": thread[2], "frame": int(m.group(1)),
                      "address": m.group(2), "function": rest.split(" (", 1)[0], "location": location})
-    return pd.DataFrame(rows, columns=["thread", "lwp", "name", "frame", "address", "function", "location"])
+    return pd.DataFrame(rows, columns=["thread", "lwp", "name", N_("frame"), "address", N_("function"),
+                                       N_("location")])
 
 
 def info_signals(target=None, signals=("SIGINT",), *, handle=(), timeout=30):

@@ -263,6 +263,7 @@ def parse_mask(text):
     return ALL_SIGNALS - names if invert else frozenset(names)
 
 
+
 def describe_mask(mask):
     """Short text for a mask: 'none', 'all', 'all but SIGKILL SIGSTOP' or 'SIGINT SIGTERM'."""
     if mask is None:

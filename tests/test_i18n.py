@@ -40,6 +40,25 @@ def test_displayed_words_are_translated_and_the_data_are_not(zh):
     assert list(df.columns) == ["scenario", "ended", "other", "n"] and df["ended"].iloc[0] == "killed by SIGINT"
 
 
+def test_a_column_named_by_a_pattern_is_translated_whole(zh):
+    i18n.pattern("killed by {signal}")
+    html = display.show(pd.DataFrame({"killed by SIGTERM": [1]})).to_html()
+    assert "被 SIGTERM 杀死" in html
+
+
+def test_words_with_an_apostrophe_or_markup_are_translated_then_escaped(zh, monkeypatch):
+    words = {"spinner's loop": "空转循环", "sysmon's thread": "sysmon 的线程"}
+
+    class Small(gettext.NullTranslations):
+        def gettext(self, message):
+            return words.get(message, message)
+
+    monkeypatch.setattr(i18n, "catalog", lambda lang: Small())
+    df = pd.DataFrame({"spinner's loop": ["sysmon's thread", "<b>x</b>"]})
+    html = display.show(df).to_html()
+    assert "空转循环" in html and "sysmon 的线程" in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
 def test_every_message_has_a_chinese_translation():
     missing = catalogs.untranslated("zh")
     assert not missing, f"{len(missing)} messages without a Chinese translation, e.g. {missing[:5]}"

@@ -12,11 +12,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .. import procfs, session, trace
-from .common import BLOCK_ALL, tid_in
+from .. import i18n, procfs, session, trace
+from ..i18n import N_
+from .common import BLOCK_ALL, STILL_WAITING, tid_in
 from .runtime_source import signal_roles
 
-STILL_WAITING = "still waiting"
+NOTHING_BLOCKED, ALL_BLOCKED = N_("nothing"), N_("all")  # what C blocks, besides one signal's name
+CALLS, NO_CALLS = N_("calls a function"), N_("no calls")
+FINISHED_IN = i18n.pattern(N_("finished in {duration}"))
+AFTER_CTRL_C = i18n.pattern(N_("Ctrl+C: {outcome}"))
 
 
 @dataclass(frozen=True)
@@ -28,16 +32,16 @@ class Setting:
 
     @property
     def args(self):
-        block = ("-no-block",) if self.blocks == "nothing" else (f"-block={self.blocks}",)
+        block = ("-no-block",) if self.blocks == NOTHING_BLOCKED else (f"-block={self.blocks}",)
         return block + (("-calls",) if self.calls else ())
 
     @property
     def loop(self):
-        return "calls a function" if self.calls else "no calls"
+        return CALLS if self.calls else NO_CALLS
 
 
-SETTINGS = (Setting("nothing"), Setting("SIGWINCH"), Setting("SIGUSR1"), Setting("SIGURG"),
-            Setting("SIGURG", calls=True), Setting("all"))
+SETTINGS = (Setting(NOTHING_BLOCKED), Setting("SIGWINCH"), Setting("SIGUSR1"), Setting("SIGURG"),
+            Setting("SIGURG", calls=True), Setting(ALL_BLOCKED))
 
 
 def block_signals(settings=SETTINGS, *, hang=1.0):
@@ -60,13 +64,13 @@ def block_signals(settings=SETTINGS, *, hang=1.0):
                 prog.ctrl_c()
             outcome = prog.wait(5)
         done = re.search(r"GC finished in (\S+)", outcome.output)
-        rows.append({"C blocks on the spinner's thread": s.blocks, "spinner's loop": s.loop,
-                     "spinner blocks": trace.describe_mask(blocked), "signals blocked": len(blocked),
-                     "spinner pending (SigPnd)": pending,
-                     "GC": f"finished in {done.group(1)}" if done else STILL_WAITING,
-                     "printed a panic": "panic" in outcome.output or "fatal error" in outcome.output,
-                     "all goroutines are asleep": "all goroutines are asleep" in outcome.output,
-                     "then": f"Ctrl+C: {outcome.how}" if alive else outcome.how})
+        rows.append({N_("C blocks on the spinner's thread"): s.blocks, N_("spinner's loop"): s.loop,
+                     N_("spinner blocks"): trace.describe_mask(blocked), N_("signals blocked"): len(blocked),
+                     N_("spinner pending (SigPnd)"): pending,
+                     "GC": FINISHED_IN.format(duration=done.group(1)) if done else STILL_WAITING,
+                     N_("printed a panic"): "panic" in outcome.output or "fatal error" in outcome.output,
+                     N_("all goroutines are asleep"): "all goroutines are asleep" in outcome.output,
+                     N_("then"): AFTER_CTRL_C.format(outcome=outcome.how) if alive else outcome.how})
     df = pd.DataFrame(rows)
     df.attrs.update(roles=signal_roles(), hang=hang)
     return df

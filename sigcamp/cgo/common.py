@@ -5,8 +5,9 @@ import re
 
 import pandas as pd
 
-from .. import trace
+from .. import i18n, trace
 from ..errors import SigcampError
+from ..i18n import N_
 
 BLOCKED_WAITER = "cgo-cond-wait-blocks-sigint"
 PLAIN_WAITER = "cgo-cond-wait"
@@ -17,7 +18,17 @@ C_THREAD = "cgo-c-thread-signal"
 CRASHING_HANDLER = "cgo-sigaction-no-onstack-chain"
 CONSTRUCTOR_HANDLER = "cgo-sigaction-in-constructor"
 
-NOTHING = "nothing"  # what a Notify channel got when no signal came
+NOTHING = N_("nothing")  # what a Notify channel got when no signal came
+STILL_WAITING = N_("still waiting")  # a call strace saw no return of, or a GC that had not finished
+
+# Words the condensed strace events carry (the values stay English; display translates them).
+N_("delivered"), N_("exited")
+BACK_FROM_HANDLER = i18n.pattern(N_("back from the handler, mask {mask}"))
+EXITED = i18n.pattern(N_("the program exited ({status})"))
+INTERRUPTED = i18n.pattern(N_("interrupted: {errno}"))
+READ_ONLY = i18n.pattern(N_("{how} (read only)"))
+for _how in ("SIG_BLOCK", "SIG_UNBLOCK", "SIG_SETMASK"):
+    i18n.pattern(_how + " {mask}")  # e.g. "SIG_SETMASK none": the mask's words translated, the flag kept
 
 
 def tid_in(output, pattern=r"tid (\d+)"):
@@ -36,16 +47,18 @@ def notify_got(output):
 def _detail(row):
     """A short text for one strace event: the mask change, the futex operation, the signal."""
     if row.call == "rt_sigprocmask":
-        return f"{row.flags} {trace.describe_mask(row.mask) if row.mask is not None else '(read only)'}"
+        if row.mask is None:
+            return READ_ONLY.format(how=row.flags)
+        return f"{row.flags} {trace.describe_mask(row.mask)}"
     if row.call == "futex":
         m = re.match(r"futex\([^,]+, (\w+)", row.raw)
         return m.group(1) if m else row.raw
     if row.call == "delivered":
         return f"{row.signal} ({row.flags})"
     if row.call == "rt_sigreturn":
-        return f"back from the handler, mask {trace.describe_mask(row.mask)}" if row.mask is not None else ""
+        return BACK_FROM_HANDLER.format(mask=trace.describe_mask(row.mask)) if row.mask is not None else ""
     if row.call == "exited":
-        return f"the program exited ({row.result})"
+        return EXITED.format(status=row.result)
     return row.raw
 
 
@@ -54,9 +67,9 @@ def _result(call, value):
     if call in ("delivered", "killed"):
         return value if isinstance(value, str) else None
     if value == "?" or not isinstance(value, str):  # strace saw no return before the trace ended
-        return "still waiting"
+        return STILL_WAITING
     if isinstance(value, str) and value.startswith("? "):
-        return "interrupted: " + value[2:].split(" (")[0]
+        return INTERRUPTED.format(errno=value[2:].split(" (")[0])
     if isinstance(value, str) and value.startswith("-1 "):
         return value[3:].split(" (")[0]
     return value
@@ -65,8 +78,8 @@ def _result(call, value):
 def thread_events(events, tid):
     """One thread's strace events, condensed to call, detail and result."""
     df = events[events["tid"] == tid]
-    out = pd.DataFrame({"call": df["call"], "detail": [_detail(r) for r in df.itertuples()],
-                        "result": [_result(c, v) for c, v in zip(df["call"], df["result"])]})
+    out = pd.DataFrame({N_("call"): df["call"], N_("detail"): [_detail(r) for r in df.itertuples()],
+                        N_("result"): [_result(c, v) for c, v in zip(df["call"], df["result"])]})
     return out.reset_index(drop=True)
 
 

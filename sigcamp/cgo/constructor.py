@@ -11,6 +11,7 @@ import time
 import pandas as pd
 
 from .. import masks, procfs, session
+from ..i18n import N_
 from .common import CONSTRUCTOR, CONSTRUCTOR_NOTIFY, NOTHING, ints, notify_got
 from .runtime_source import runtime_unblocks
 
@@ -41,19 +42,19 @@ def constructor_masks(sample=CONSTRUCTOR):
         def observe(step, program):
             df = masks.settled_masks(prog.pid)
             unblocked = df["blocked"].apply(_unblocked)
-            rows.append({"step": step, "threads": len(df),
-                         "threads blocking SIGUSR1": _blocking(df, "SIGUSR1"),
-                         "threads blocking SIGINT": _blocking(df, "SIGINT"),
-                         "unblocked = blockableSig's list": bool((unblocked == expected).all()),
-                         "SIGUSR1 pending (ShdPnd)": "SIGUSR1" in df["shared_pending"].iloc[0],
-                         "program": program})
+            rows.append({N_("step"): step, N_("threads"): len(df),
+                         N_("threads blocking SIGUSR1"): _blocking(df, "SIGUSR1"),
+                         N_("threads blocking SIGINT"): _blocking(df, "SIGINT"),
+                         N_("unblocked = blockableSig's list"): bool((unblocked == expected).all()),
+                         N_("SIGUSR1 pending (ShdPnd)"): "SIGUSR1" in df["shared_pending"].iloc[0],
+                         N_("program"): program})
             seen[step] = df
             return df
 
-        threads = observe("after start", "running")
+        threads = observe(N_("after start"), N_("running"))
         prog.send("SIGUSR1")
         time.sleep(0.2)
-        observe("kill -USR1", "running" if prog.alive() else "ended")
+        observe("kill -USR1", N_("running") if prog.alive() else N_("ended"))
         prog.ctrl_c()
         outcome = prog.wait(5)
     rows.append({"step": "Ctrl+C", "program": outcome.how})
@@ -71,21 +72,21 @@ def constructor_then_notify(sample=CONSTRUCTOR_NOTIFY):
         def observe(step):
             df = masks.settled_masks(prog.pid)
             blocking = _blocking(df, "SIGUSR1")
-            rows.append({"step": step, "threads": len(df), "threads blocking SIGUSR1": blocking,
-                         "threads leaving it unblocked": len(df) - blocking,
-                         "SIGUSR1 pending (ShdPnd)": "SIGUSR1" in df["shared_pending"].iloc[0],
-                         "Notify got": notify_got(prog.output)})
+            rows.append({N_("step"): step, N_("threads"): len(df), N_("threads blocking SIGUSR1"): blocking,
+                         N_("threads leaving it unblocked"): len(df) - blocking,
+                         N_("SIGUSR1 pending (ShdPnd)"): "SIGUSR1" in df["shared_pending"].iloc[0],
+                         N_("Notify got"): notify_got(prog.output)})
 
-        observe("after start (Notify(SIGTERM) only)")
+        observe(N_("after start (Notify(SIGTERM) only)"))
         prog.send("SIGUSR1")
         time.sleep(0.2)
         observe("kill -USR1")
         prog.send("SIGTERM")
         prog.expect(r"got signal: [^\n]+\n")
-        observe("kill -TERM: the program calls Notify(SIGUSR1)")
+        observe(N_("kill -TERM: the program calls Notify(SIGUSR1)"))
         prog.send("SIGTERM")
         outcome = prog.wait(5)
-    rows.append({"step": "kill -TERM again", "program": outcome.how})
+    rows.append({"step": N_("kill -TERM again"), "program": outcome.how})
     out = ints(pd.DataFrame(rows), "threads", "threads blocking SIGUSR1", "threads leaving it unblocked")
     out.attrs["outcome"] = outcome
     return out

@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import gdb, masks, session, trace
 from ..errors import SigcampError
+from ..i18n import N_
 from .common import CONSTRUCTOR_HANDLER, CRASHING_HANDLER, ints
 
 
@@ -28,15 +29,17 @@ class HandlerCase:
     args: tuple = ()
 
 
+AFTER_NOTIFY, BEFORE_NOTIFY = N_("after Notify"), N_("before Notify")
+IN_CONSTRUCTOR = N_("in a constructor, before the runtime starts")
+
 SIGACTION_CASES = (
-    HandlerCase("cgo-sigaction-onstack", "after Notify", True, False),
-    HandlerCase("cgo-sigaction-no-onstack", "after Notify", False, False),
-    HandlerCase("cgo-sigaction-no-onstack-chain", "after Notify", False, True),
-    HandlerCase("cgo-sigaction-onstack-chain", "after Notify", True, True),
-    HandlerCase("cgo-notify-after-sigaction", "before Notify", True, False),
-    HandlerCase(CONSTRUCTOR_HANDLER, "in a constructor, before the runtime starts", True, False),
-    HandlerCase(CONSTRUCTOR_HANDLER, "in a constructor, before the runtime starts", True, False, notify=False,
-                args=("-no-notify",)),
+    HandlerCase("cgo-sigaction-onstack", AFTER_NOTIFY, True, False),
+    HandlerCase("cgo-sigaction-no-onstack", AFTER_NOTIFY, False, False),
+    HandlerCase("cgo-sigaction-no-onstack-chain", AFTER_NOTIFY, False, True),
+    HandlerCase("cgo-sigaction-onstack-chain", AFTER_NOTIFY, True, True),
+    HandlerCase("cgo-notify-after-sigaction", BEFORE_NOTIFY, True, False),
+    HandlerCase(CONSTRUCTOR_HANDLER, IN_CONSTRUCTOR, True, False),
+    HandlerCase(CONSTRUCTOR_HANDLER, IN_CONSTRUCTOR, True, False, notify=False, args=("-no-notify",)),
 )
 
 
@@ -52,9 +55,9 @@ def handler_outcome(outcome):
     ran = re.search(r"C handler ran (\d+) times", out)
     notify = re.search(r"Notify got (\w+)", out)
     fatal = re.search(r"fatal error: ([^\n]+)", out)
-    return {"C handler ran": lines if lines else int(ran.group(1)) if ran else None,
-            "Notify got": notify.group(1) if notify else None,
-            "ended": outcome.how, "fatal error": fatal.group(1).strip() if fatal else ""}
+    return {N_("C handler ran"): lines if lines else int(ran.group(1)) if ran else None,
+            N_("Notify got"): notify.group(1) if notify else None,
+            N_("ended"): outcome.how, N_("fatal error"): fatal.group(1).strip() if fatal else ""}
 
 
 def sigaction_cases(cases=SIGACTION_CASES, *, runs=3):
@@ -70,9 +73,9 @@ def sigaction_cases(cases=SIGACTION_CASES, *, runs=3):
             outcome = session.run(case.sample, args=case.args, send="SIGINT", wait=5)
             seen[tuple(handler_outcome(outcome).items())] += 1
         for outcome, n in seen.most_common():
-            rows.append({"sample": " ".join((case.sample, *case.args)), "C installs it": case.installed,
-                         "SA_ONSTACK": case.onstack, "calls Go's handler": case.chains,
-                         "signal.Notify": case.notify, **dict(outcome), "runs": n, "of": runs})
+            rows.append({N_("sample"): " ".join((case.sample, *case.args)), N_("C installs it"): case.installed,
+                         "SA_ONSTACK": case.onstack, N_("calls Go's handler"): case.chains,
+                         "signal.Notify": case.notify, **dict(outcome), N_("runs"): n, N_("of"): runs})
     return ints(pd.DataFrame(rows), "C handler ran", "runs", "of")
 
 
@@ -83,7 +86,7 @@ def stack_matters(sample=CRASHING_HANDLER):
     its system stack (g0), found with gdb. One row per target.
     """
     rows = []
-    for target in ("main thread (spinning in main.main)", "sysmon's thread (idle)"):
+    for target in (N_("main thread (spinning in main.main)"), N_("sysmon's thread (idle)")):
         with session.start(sample) as prog:
             tid = prog.pid
             if target.startswith("sysmon"):
@@ -94,7 +97,7 @@ def stack_matters(sample=CRASHING_HANDLER):
                 tid = int(sysmon.iloc[0])
             masks.tgkill(prog.pid, tid, "SIGINT")
             outcome = prog.wait(5)
-        rows.append({"tgkill(SIGINT) at": target, "tid": tid, **handler_outcome(outcome)})
+        rows.append({N_("tgkill(SIGINT) at"): target, N_("tid"): tid, **handler_outcome(outcome)})
     return ints(pd.DataFrame(rows), "C handler ran")
 
 
@@ -116,8 +119,9 @@ def sigaction_calls(samples_=("cgo-notify-after-sigaction", CONSTRUCTOR_HANDLER)
 
         acts = events[(events["call"] == "rt_sigaction") & (events["signal"] == "SIGINT")]
         acts = acts[acts["handler"].notna()]
-        parts.append(pd.DataFrame({"program": sample, "tid": acts["tid"], "handler": acts["handler"].map(name),
-                                   "flags": acts["flags"].str.replace("|", " | ", regex=False),
-                                   "replaced": acts["old_handler"].map(name),
-                                   "program ended": events.attrs["outcome"].how}))
+        parts.append(pd.DataFrame({N_("program"): sample, N_("tid"): acts["tid"],
+                                   N_("handler"): acts["handler"].map(name),
+                                   N_("flags"): acts["flags"].str.replace("|", " | ", regex=False),
+                                   N_("replaced"): acts["old_handler"].map(name),
+                                   N_("program ended"): events.attrs["outcome"].how}))
     return pd.concat(parts, ignore_index=True)

@@ -11,9 +11,15 @@ import re
 
 import pandas as pd
 
-from .. import procfs, toolchain
+from .. import i18n, procfs, toolchain
 from ..errors import SigcampError
+from ..i18n import N_
 
+PREEMPTION = N_("sigPreempt (asynchronous preemption)")
+NOTHING_OF_ITS_OWN = N_("nothing of its own")
+LINES_ON = i18n.pattern(N_("lines on {go}"))
+UNBLOCKED, WHY = N_("unblocked by the runtime"), N_("why")
+SAME_TEXT = N_("same text on every release")
 _SIGTAB = re.compile(r"/\*\s*(\d+)\s*\*/\s*\{([^,]*),\s*\"([^\"]*)\"\}")
 
 # The runtime functions chapter 3 explains behaviour with, and the file each is in.
@@ -46,7 +52,7 @@ def sigtable():
         if num == 0:
             continue
         names = tuple(f.strip() for f in flags.split("+") if f.strip() not in ("", "0"))
-        rows.append({"number": num, "signal": procfs.name(num), "flags": names, "description": text})
+        rows.append({N_("number"): num, N_("signal"): procfs.name(num), N_("flags"): names, N_("description"): text})
     if len(rows) != procfs.NSIG:
         raise SigcampError(f"read {len(rows)} sigtable entries from {path}, expected {procfs.NSIG}")
     return pd.DataFrame(rows)
@@ -75,13 +81,13 @@ def runtime_unblocks(*, asyncpreemptoff=False):
         if "_SigUnblock" in r.flags:
             why.append("_SigUnblock")
         elif r.signal == preempt and not asyncpreemptoff:
-            why.append("sigPreempt (asynchronous preemption)")
+            why.append(PREEMPTION)
         elif "_SigKill" in r.flags or "_SigThrow" in r.flags:
             why.append(" + ".join(f for f in r.flags if f in ("_SigKill", "_SigThrow")))
         else:
             why.append("")
-    df["unblocked by the runtime"] = [bool(w) for w in why]
-    df["why"] = why
+    df[UNBLOCKED] = [bool(w) for w in why]
+    df[WHY] = why
     df["flags"] = df["flags"].apply(lambda f: " + ".join(f) or "0")
     return df
 
@@ -114,9 +120,9 @@ def signal_roles(signals=("SIGUSR1", "SIGURG", "SIGPROF")):
     rows = []
     for sig in signals:
         calls = _calls_for(handler, "_" + sig) + (_calls_for(handler, "sigPreempt") if sig == preempt else [])
-        rows.append({"signal": sig, "sigtable flags": " + ".join(flags[sig]) or "0",
-                     "sighandler calls for it": ", ".join(calls) or "nothing of its own",
-                     "sigPreempt": sig == preempt, "named in netpoll_epoll.go": sig[3:] in netpoll})
+        rows.append({"signal": sig, N_("sigtable flags"): " + ".join(flags[sig]) or "0",
+                     N_("sighandler calls for it"): ", ".join(calls) or NOTHING_OF_ITS_OWN,
+                     "sigPreempt": sig == preempt, N_("named in netpoll_epoll.go"): sig[3:] in netpoll})
     return pd.DataFrame(rows)
 
 
@@ -140,10 +146,10 @@ def across_releases(named=NAMED, releases=None):
             texts[("sigtable", go.version_text)] = (go.goroot / "src/runtime/sigtab_linux_generic.go").read_text()
     rows = []
     for name in [n for n, _ in named] + ["sigtable"]:
-        row = {"function": f"runtime.{name}" if name != "sigtable" else "runtime.sigtable (Linux)"}
+        row = {N_("function"): f"runtime.{name}" if name != "sigtable" else "runtime.sigtable (Linux)"}
         for v in versions:
-            row[f"lines on {v}"] = texts[(name, v)].count("\n") + 1
-        row["same text on every release"] = len({_digest(texts[(name, v)]) for v in versions}) == 1
+            row[LINES_ON.format(go=v)] = texts[(name, v)].count("\n") + 1
+        row[SAME_TEXT] = len({_digest(texts[(name, v)]) for v in versions}) == 1
         rows.append(row)
     df = pd.DataFrame(rows)
     df.attrs.update(texts=texts, releases=versions)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .. import delve
 from ..errors import SigcampError
+from ..i18n import N_
 from .common import BLOCKED_WAITER, tid_in
 
 DLV_COMMANDS = ("goroutines -u", "goroutine {id} dump", "help dump", "goroutine {id} bt")
@@ -67,7 +68,7 @@ def article_dlv_commands(sample=BLOCKED_WAITER, commands=DLV_COMMANDS):
                         raise SigcampError(f"no goroutine is in a C function:\n{listing}")
                     gid = int(m.group(1))
                 command = command.format(id=gid)
-            rows.append({"command": command, "output": dlv.cmd(command).strip()})
+            rows.append({N_("command"): command, N_("output"): dlv.cmd(command).strip()})
     return pd.DataFrame(rows)
 
 

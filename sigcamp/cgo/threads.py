@@ -14,11 +14,24 @@ import time
 
 import pandas as pd
 
-from .. import delve, masks, procfs, session, trace
+from .. import delve, i18n, masks, procfs, session, trace
 from ..errors import SigcampError
+from ..i18n import N_
 from .common import C_THREAD, notify_got, tid_in
 
-C_CREATED = "created by C (no M)"
+# A thread's role, in a few words (role strings stay English in the data; display translates them).
+C_CREATED = N_("created by C (no M)")
+SYSMON = N_("sysmon (no P, runs no goroutines)")
+TEMPLATE = N_("template thread (starts Ms for locked goroutines)")
+MAIN = N_("main thread (m0)")
+IDLE, IDLE_M = N_("idle"), N_("idle M")
+# the main thread's role, then more: "main thread (m0); locked to goroutine 1 (main.main)"
+i18n.pattern(N_("main thread (m0); {role}"))
+# registered before the single-part patterns below, which would also match it
+i18n.pattern(N_("locked to goroutine {g} ({function}); {role}"))
+LOCKED = i18n.pattern(N_("locked to goroutine {g} ({function})"))
+IN_CGO = i18n.pattern(N_("in a cgo call of goroutine {g} ({function})"))
+RUNS = i18n.pattern(N_("runs goroutine {g} ({function})"))
 
 
 def _field(children, name):
@@ -57,18 +70,18 @@ def _role(m, pid, starts):
     start = lambda g: starts.get(g) or "?"
     started = m["started_with"] or ""
     if started.endswith(".sysmon"):
-        return "sysmon (no P, runs no goroutines)"
+        return SYSMON
     if started.endswith(".templateThread"):
-        return "template thread (starts Ms for locked goroutines)"
-    parts = ["main thread (m0)"] if m["tid"] == pid else []
+        return TEMPLATE
+    parts = [MAIN] if m["tid"] == pid else []
     if m["locked_g"] is not None:
-        parts.append(f"locked to goroutine {m['locked_g']} ({start(m['locked_g'])})")
+        parts.append(LOCKED.format(g=m["locked_g"], function=start(m["locked_g"])))
     if m["in_cgo"] and m["running_g"] is not None:
-        parts.append(f"in a cgo call of goroutine {m['running_g']} ({start(m['running_g'])})")
+        parts.append(IN_CGO.format(g=m["running_g"], function=start(m["running_g"])))
     elif m["running_g"] is not None and m["running_g"] != m["locked_g"]:
-        parts.append(f"runs goroutine {m['running_g']} ({start(m['running_g'])})")
+        parts.append(RUNS.format(g=m["running_g"], function=start(m["running_g"])))
     if len(parts) == (1 if m["tid"] == pid else 0):
-        parts.append("idle" if parts else "idle M")
+        parts.append(IDLE if parts else IDLE_M)
     return "; ".join(parts)
 
 
@@ -86,10 +99,10 @@ def roles_of(dbg, pid, thread_masks):
     rows = []
     for r in thread_masks.itertuples():
         m = by_tid.get(r.tid)
-        rows.append({"tid": r.tid, "m": m["m"] if m else None, "role": _role(m, pid, starts),
+        rows.append({N_("tid"): r.tid, "m": m["m"] if m else None, N_("role"): _role(m, pid, starts),
                      "locked_g": m["locked_g"] if m else None, "running_g": m["running_g"] if m else None,
-                     "in_cgo": bool(m and m["in_cgo"]), "blocked": len(r.blocked),
-                     "blocks": trace.describe_mask(r.blocked), "pending": trace.describe_mask(r.pending),
+                     "in_cgo": bool(m and m["in_cgo"]), N_("blocked"): len(r.blocked),
+                     N_("blocks"): trace.describe_mask(r.blocked), N_("pending"): trace.describe_mask(r.pending),
                      "blocked_set": r.blocked, "pending_set": r.pending, "shared_pending_set": r.shared_pending,
                      "caught_set": r.caught})
     df = pd.DataFrame(rows).astype({"m": "Int64", "locked_g": "Int64", "running_g": "Int64"})
@@ -138,14 +151,15 @@ def thread_roles(sample=C_THREAD, *, args=(), signal=None, at=None, timeout=30):
 def c_thread_signal(sample=C_THREAD):
     """tgkill(SIGINT) at a thread C created with pthread_create, with and without Notify."""
     rows = []
-    for setting, args in (("signal.Notify(SIGINT)", ()), ("no Notify (-no-notify)", ("-no-notify",))):
+    for setting, args in (("signal.Notify(SIGINT)", ()), (N_("no Notify (-no-notify)"), ("-no-notify",))):
         with session.start(sample, args=args) as prog:
             tid = tid_in(prog.output, r"C thread tid (\d+)")
             st = procfs.thread_status(prog.pid, tid)
             masks.tgkill(prog.pid, tid, "SIGINT")
             outcome = prog.wait(5)
-        rows.append({"program": setting, "C thread": tid, "C thread blocks": trace.describe_mask(st["blocked"]),
-                     "Notify got": notify_got(outcome.output), "ended": outcome.how})
+        rows.append({N_("program"): setting, N_("C thread"): tid,
+                     N_("C thread blocks"): trace.describe_mask(st["blocked"]),
+                     N_("Notify got"): notify_got(outcome.output), N_("ended"): outcome.how})
     return pd.DataFrame(rows)
 
 
@@ -196,8 +210,8 @@ def c_thread_breakpoints(sample=C_THREAD, *, timeout=15):
             if stop.exited or stop.timed_out or stop.breakpoint not in names:
                 break
             stack = list(dbg.stacktrace(-1, depth=8)["function"])
-            rows.append({"order": order, "function": names[stop.breakpoint], "thread": stop.thread,
-                         "goroutine": stop.goroutine, "stack": " ← ".join(f for f in stack if f)})
+            rows.append({N_("order"): order, N_("function"): names[stop.breakpoint], N_("thread"): stop.thread,
+                         N_("goroutine"): stop.goroutine, N_("stack"): " ← ".join(f for f in stack if f)})
             hits = {k: int(v) for k, v in dbg.breakpoints().set_index("function")["hits"].items()}
     df = pd.DataFrame(rows, columns=["order", "function", "thread", "goroutine", "stack"])
     df = df.astype({"goroutine": "Int64"})
@@ -207,5 +221,5 @@ def c_thread_breakpoints(sample=C_THREAD, *, timeout=15):
 
 def hit_counts(stops):
     """The breakpoints' hit counts after c_thread_breakpoints(), one row per breakpoint."""
-    return pd.DataFrame([{"breakpoint on": fn, "condition": cond, "hits": stops.attrs["hits"].get(fn, 0)}
+    return pd.DataFrame([{N_("breakpoint on"): fn, N_("condition"): cond, N_("hits"): stops.attrs["hits"].get(fn, 0)}
                          for fn, cond in BREAKPOINTS])

@@ -13,11 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import gdb, masks, procfs, samples, session, toolchain, trace
+from .. import gdb, i18n, masks, procfs, samples, session, toolchain, trace
 from ..errors import SigcampError
+from ..i18n import N_
 from .common import BLOCKED_WAITER, PLAIN_WAITER, notify_got, thread_events, tid_in
 
 WAITER_CALLS = trace.CALLS + ("futex",)
+BEFORE_ANY = N_("before any signal")  # not "waiting": delve shows that as a goroutine status, kept as it is
+AIMED_AT_WAITER = i18n.pattern(N_("tgkill(waiter, {signal})"))
 
 
 def waiter_masks(sample=BLOCKED_WAITER):
@@ -121,17 +124,17 @@ def cond_wait_signals(sample=PLAIN_WAITER, signals=("SIGUSR1", "SIGRTMIN+1")):
 
         def observe(step):
             st = procfs.thread_status(pid, tid)
-            rows.append({"step": step, "waiter blocks": trace.describe_mask(st["blocked"]),
-                         "waiter pending": trace.describe_mask(st["pending"]),
-                         "Notify got so far": notify_got(run.output)})
+            rows.append({N_("step"): step, N_("waiter blocks"): trace.describe_mask(st["blocked"]),
+                         N_("waiter pending"): trace.describe_mask(st["pending"]),
+                         N_("Notify got so far"): notify_got(run.output)})
 
-        observe("waiting")
+        observe(BEFORE_ANY)
         for n, sig in enumerate(signals, 1):
             masks.tgkill(pid, tid, sig)
             deadline = time.monotonic() + 5
             while len(re.findall(r"got signal: ", run.output)) < n and time.monotonic() < deadline:
                 run.expect(r"got signal: [^\n]+\n", timeout=max(0.1, deadline - time.monotonic()))
-            observe(f"tgkill(waiter, {sig})")
+            observe(AIMED_AT_WAITER.format(signal=sig))
         os.kill(pid, procfs.number("SIGTERM"))
         return tid, rows
 

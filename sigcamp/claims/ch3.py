@@ -2,6 +2,8 @@
 
 import re
 
+from .. import i18n
+from ..i18n import _, ngettext
 from ..ledger import Claim, Finding, holds, holds_only_when, not_reproduced, refuted
 
 WAIT = "cgo.waiting.cond_wait_signals"
@@ -15,6 +17,19 @@ NOTHING = "nothing"  # common.NOTHING: no signal reached Notify
 QUICK = {"hang": 0.5}  # block_signals on another release: half a second decides whether a GC finished
 
 
+def _clauses(*parts):
+    """What a judge measured: its clauses, one after the other, in the reader's language."""
+    return _("; ").join(parts)
+
+
+def _notify_got(got):
+    return _("Notify got {signals}").format(signals=i18n.value(got))
+
+
+def _yes(flag):
+    return _("yes") if flag else _("no")
+
+
 # --- pthread_cond_wait (cond_wait_signals) -------------------------------------------------------
 
 
@@ -24,12 +39,15 @@ def _delivered(plain):
 
 
 def _wait_summary(plain):
-    blocked = ", ".join(dict.fromkeys(plain["waiter blocks"]))
+    blocked = ", ".join(i18n.value(b) for b in dict.fromkeys(plain["waiter blocks"]))
     returns = re.search(r"pthread_cond_wait returned (\d+) times", plain.attrs["outcome"].output)
-    return (f"the waiting thread blocked {blocked} at each of {len(plain)} reads; tgkill at it delivered "
-            f"{', '.join(_delivered(plain)) or 'nothing'} during the wait; Notify got "
-            f"{plain['Notify got so far'].iloc[-1]}; pthread_cond_wait returned "
-            f"{returns.group(1) if returns else 'an unknown number of'} times")
+    return _clauses(
+        _("the waiting thread blocked {blocked} at each of {reads} reads").format(blocked=blocked, reads=len(plain)),
+        _("tgkill at it delivered {signals} during the wait").format(
+            signals=", ".join(_delivered(plain)) or _(NOTHING)),
+        _notify_got(plain["Notify got so far"].iloc[-1]),
+        _("pthread_cond_wait returned {n} times").format(n=returns.group(1)) if returns
+        else _("pthread_cond_wait returned an unknown number of times"))
 
 
 def judge_cond_wait_blocks(plain):
@@ -39,7 +57,7 @@ def judge_cond_wait_blocks(plain):
         return Finding(holds(), measured)
     if "SIGUSR1" in _delivered(plain):
         return Finding(refuted(), measured)
-    return Finding(not_reproduced("tgkill(SIGUSR1) at the waiter: neither blocked nor delivered"), measured)
+    return Finding(not_reproduced(_("tgkill(SIGUSR1) at the waiter: neither blocked nor delivered")), measured)
 
 
 def _rt_masks(plain):
@@ -55,23 +73,35 @@ def judge_cond_wait_masks_rt(plain):
     masking = _rt_masks(plain)
     rt = [s for s in plain.attrs.get("sent", ()) if s.startswith("SIGRTMIN")]
     reached = [s for s in rt if s in _delivered(plain)]
-    measured = (f"after its start-up mask the waiter made {len(masking)} rt_sigprocmask calls naming real-time "
-                f"signals{': ' + '; '.join(masking) if masking else ''}; {', '.join(rt) or 'no real-time signal'} "
-                f"aimed at it: {'delivered' if reached else 'not delivered'}; Notify got "
-                f"{plain['Notify got so far'].iloc[-1]}")
+    if masking:
+        masks = ngettext("after its start-up mask the waiter made {n} rt_sigprocmask call naming real-time "
+                         "signals: {calls}",
+                         "after its start-up mask the waiter made {n} rt_sigprocmask calls naming real-time "
+                         "signals: {calls}", len(masking)).format(n=len(masking), calls="; ".join(masking))
+    else:
+        masks = _("after its start-up mask the waiter made no rt_sigprocmask call naming real-time signals")
+    if not rt:
+        aimed = _("no real-time signal was aimed at it")
+    elif reached:
+        aimed = _("{signals} aimed at it: delivered").format(signals=", ".join(rt))
+    else:
+        aimed = _("{signals} aimed at it: not delivered").format(signals=", ".join(rt))
+    measured = _clauses(masks, aimed, _notify_got(plain["Notify got so far"].iloc[-1]))
     if masking and not reached:
         return Finding(holds(), measured)
     if reached:
         return Finding(refuted(), measured)
-    return Finding(not_reproduced("no real-time signal was aimed at the waiter"), measured)
+    return Finding(not_reproduced(_("no real-time signal was aimed at the waiter")), measured)
 
 
 def judge_no_signal_through_cgocall(plain):
     """Refuted when a signal aimed at the thread of a goroutine inside a C call reaches Notify."""
     got = plain["Notify got so far"].iloc[-1]
-    measured = (f"tgkill of {', '.join(plain.attrs.get('sent', ()))} at the thread of a goroutine waiting in "
-                f"pthread_cond_wait (inside runtime.cgocall): delivered {', '.join(_delivered(plain)) or 'nothing'} "
-                f"on that thread; Notify got {got}")
+    measured = _clauses(
+        _("tgkill of {signals} at the thread of a goroutine waiting in pthread_cond_wait (inside "
+          "runtime.cgocall): delivered {delivered} on that thread").format(
+            signals=", ".join(plain.attrs.get("sent", ())), delivered=", ".join(_delivered(plain)) or _(NOTHING)),
+        _notify_got(got))
     return Finding(refuted() if got != NOTHING else holds(), measured)
 
 
@@ -82,9 +112,12 @@ def judge_mask_per_thread(one_thread):
     """Holds when C's mask change shows on its thread only and a thread-directed SIGINT waits there."""
     start, aimed = one_thread.iloc[0], one_thread.iloc[1]
     n = int(start["threads blocking SIGINT"])
-    measured = (f"after C's pthread_sigmask, {n} thread{'s' if n != 1 else ''} blocked SIGINT; tgkill at it: "
-                f"SIGINT {'pending in its SigPnd' if aimed['SIGINT in its SigPnd'] else 'not pending'}; "
-                f"kill(pid, SIGINT): {one_thread['program'].iloc[-1]}")
+    measured = _clauses(
+        ngettext("after C's pthread_sigmask, {n} thread blocked SIGINT",
+                 "after C's pthread_sigmask, {n} threads blocked SIGINT", n).format(n=n),
+        _("tgkill at it: SIGINT pending in its SigPnd") if aimed["SIGINT in its SigPnd"]
+        else _("tgkill at it: SIGINT not pending"),
+        _("kill(pid, SIGINT): {outcome}").format(outcome=i18n.value(one_thread["program"].iloc[-1])))
     return Finding(holds() if n == 1 and bool(aimed["SIGINT in its SigPnd"]) else refuted(), measured)
 
 
@@ -100,7 +133,8 @@ def _run(block, blocks, loop="no calls"):
 
 def _gc(block, blocks, loop="no calls"):
     r = _run(block, blocks, loop)
-    return f"{blocks} blocked, loop with {loop}: GC {r['GC']}"
+    return _("{blocks} blocked, loop with {loop}: GC {gc}").format(
+        blocks=i18n.value(blocks), loop=i18n.value(loop), gc=i18n.value(r["GC"]))
 
 
 def _hangs(block, blocks, loop="no calls"):
@@ -110,16 +144,16 @@ def _hangs(block, blocks, loop="no calls"):
 def judge_blocked_runtime_signals(block):
     """The article names SIGURG and SIGWINCH: holds for SIGURG only with a call-free loop, when that is what
     the runs show; holds outright if SIGWINCH also breaks it; refuted if nothing hangs."""
-    measured = "; ".join([_gc(block, "nothing"), _gc(block, "SIGWINCH"), _gc(block, "SIGURG"),
-                          _gc(block, "SIGURG", "calls a function")])
+    measured = _clauses(_gc(block, "nothing"), _gc(block, "SIGWINCH"), _gc(block, "SIGURG"),
+                        _gc(block, "SIGURG", "calls a function"))
     if _hangs(block, "SIGWINCH"):
         return Finding(holds(), measured)
     if _hangs(block, "SIGURG") and not _hangs(block, "SIGURG", "calls a function"):
-        return Finding(holds_only_when("the blocked signal is SIGURG (the runtime's preemption signal) and the "
-                                       "goroutine on that thread runs a loop with no calls while the world must "
-                                       "stop; SIGWINCH is not used by the runtime"), measured)
+        return Finding(holds_only_when(_("the blocked signal is SIGURG (the runtime's preemption signal) and the "
+                                         "goroutine on that thread runs a loop with no calls while the world must "
+                                         "stop; SIGWINCH is not used by the runtime")), measured)
     if _hangs(block, "SIGURG"):
-        return Finding(holds_only_when("the blocked signal is SIGURG; SIGWINCH is not used by the runtime"),
+        return Finding(holds_only_when(_("the blocked signal is SIGURG; SIGWINCH is not used by the runtime")),
                        measured)
     return Finding(refuted(), measured)
 
@@ -127,9 +161,14 @@ def judge_blocked_runtime_signals(block):
 def judge_block_all_panics(block):
     """Holds if blocking every signal printed "all goroutines are asleep"; otherwise refuted."""
     r = _run(block, "all")
-    measured = (f"the spinner's thread blocked {r['signals blocked']} signals; after {block.attrs.get('hang', 1):g} s "
-                f"it had {r['spinner pending (SigPnd)'] or 'nothing'} pending; GC {r['GC']}; printed a panic: "
-                f"{'yes' if r['printed a panic'] else 'no'}; then {r['then']}")
+    pending = r["spinner pending (SigPnd)"]
+    measured = _clauses(
+        _("the spinner's thread blocked {n} signals").format(n=r["signals blocked"]),
+        _("after {seconds} s it had {signals} pending").format(
+            seconds=f"{block.attrs.get('hang', 1):g}", signals=i18n.value(pending) if pending else _(NOTHING)),
+        _("GC {gc}").format(gc=i18n.value(r["GC"])),
+        _("printed a panic: {yes_no}").format(yes_no=_yes(r["printed a panic"])),
+        _("then {outcome}").format(outcome=i18n.value(r["then"])))
     return Finding(holds() if r["all goroutines are asleep"] else refuted(), measured)
 
 
@@ -141,9 +180,11 @@ def _role(block, sig):
 def judge_sigusr1_preempts(block):
     """Refuted when blocking SIGUSR1 leaves the GC working and the runtime's sigPreempt is another signal."""
     usr1 = _role(block, "SIGUSR1")
-    measured = (f"{_gc(block, 'SIGUSR1')}; in the runtime's source SIGUSR1 is {usr1['sigtable flags']} and "
-                f"sighandler calls {usr1['sighandler calls for it']} for it; sigPreempt is "
-                f"{'SIGUSR1' if usr1['sigPreempt'] else 'another signal'}")
+    measured = _clauses(
+        _gc(block, "SIGUSR1"),
+        _("in the runtime's source SIGUSR1 is {flags} and sighandler calls {calls} for it").format(
+            flags=usr1["sigtable flags"], calls=i18n.value(usr1["sighandler calls for it"])),
+        _("sigPreempt is SIGUSR1") if usr1["sigPreempt"] else _("sigPreempt is another signal"))
     if _hangs(block, "SIGUSR1") or bool(usr1["sigPreempt"]):
         return Finding(holds(), measured)
     return Finding(refuted(), measured)
@@ -152,10 +193,12 @@ def judge_sigusr1_preempts(block):
 def judge_sigurg_netpoll(block):
     """Refuted when the netpoller's source never names SIGURG and SIGURG is the preemption signal."""
     urg = _role(block, "SIGURG")
-    measured = (f"netpoll_epoll.go names SIGURG: {'yes' if urg['named in netpoll_epoll.go'] else 'no'}; "
-                f"sighandler calls {urg['sighandler calls for it']} for it (sigPreempt: "
-                f"{'yes' if urg['sigPreempt'] else 'no'}); {_gc(block, 'SIGURG')}, which is a stop-the-world "
-                f"waiting for a goroutine that cannot be preempted")
+    measured = _clauses(
+        _("netpoll_epoll.go names SIGURG: {yes_no}").format(yes_no=_yes(urg["named in netpoll_epoll.go"])),
+        _("sighandler calls {calls} for it (sigPreempt: {yes_no})").format(
+            calls=i18n.value(urg["sighandler calls for it"]), yes_no=_yes(urg["sigPreempt"])),
+        _("{gc_run}, which is a stop-the-world waiting for a goroutine that cannot be preempted").format(
+            gc_run=_gc(block, "SIGURG")))
     if urg["named in netpoll_epoll.go"]:
         return Finding(holds(), measured)
     return Finding(refuted(), measured)
@@ -164,8 +207,8 @@ def judge_sigurg_netpoll(block):
 def judge_sigprof_pprof(block):
     """Holds when the runtime's sighandler hands SIGPROF to the profiler (read from the source)."""
     prof = _role(block, "SIGPROF")
-    measured = (f"sighandler calls {prof['sighandler calls for it']} for SIGPROF ({prof['sigtable flags']}); "
-                "read from the installed runtime's source")
+    measured = _("sighandler calls {calls} for SIGPROF ({flags}); read from the installed runtime's source").format(
+        calls=i18n.value(prof["sighandler calls for it"]), flags=prof["sigtable flags"])
     return Finding(holds() if "sigprof" in prof["sighandler calls for it"] else refuted(), measured)
 
 
@@ -180,15 +223,17 @@ def judge_dlv_dump(commands):
     bt = next((out[c] for c in out.index if re.fullmatch(r"goroutine \d+ bt", c)), "")
     listed = bool(re.search(r"Goroutine \d+ - User: \S+ C\.\S+ .*\(thread \d+\)", listing))
     dump_works, bt_works = "pthread_cond_wait" in dump, "pthread_cond_wait" in bt and "runtime.cgocall" in bt
-    measured = (f"`goroutines -u` {'lists' if listed else 'does not list'} a goroutine at a C function with its "
-                f"thread; `goroutine N dump` answers {dump.splitlines()[0] if dump else 'nothing'!r}; "
-                f"`goroutine N bt` {'shows' if bt_works else 'does not show'} pthread_cond_wait down to "
-                "runtime.cgocall")
+    measured = _clauses(
+        _("`goroutines -u` lists a goroutine at a C function with its thread") if listed
+        else _("`goroutines -u` does not list a goroutine at a C function with its thread"),
+        _("`goroutine N dump` answers {answer}").format(answer=repr(dump.splitlines()[0]) if dump else _(NOTHING)),
+        _("`goroutine N bt` shows pthread_cond_wait down to runtime.cgocall") if bt_works
+        else _("`goroutine N bt` does not show pthread_cond_wait down to runtime.cgocall"))
     if listed and dump_works:
         return Finding(holds(), measured)
     if listed and bt_works:
-        return Finding(holds_only_when("typed as `goroutine N bt`: `dump` writes a core file and needs a file "
-                                       "name"), measured)
+        return Finding(holds_only_when(_("typed as `goroutine N bt`: `dump` writes a core file and needs a file "
+                                         "name")), measured)
     return Finding(refuted(), measured)
 
 
@@ -199,16 +244,19 @@ def judge_cgo_loses_signals(cases):
     """Holds only when a C handler that does not call Go's ran and Notify got nothing; refuted if none did."""
     swallowed = cases[(cases["C handler ran"].fillna(0) >= 1) & (cases["Notify got"] == NOTHING)
                       & (cases["ended"] == "exit 0")]
-    names = ", ".join(f"{r.sample} ({r.runs} of {r.of} runs)" for r in swallowed.itertuples())
-    measured = (f"SIGINT ran the C handler and never reached Notify in: {names or 'no case'}; "
-                f"{len(cases)} outcomes over {cases['sample'].nunique()} ways of installing a C handler")
+    names = ", ".join(_("{sample} ({runs} of {of} runs)").format(sample=r.sample, runs=r.runs, of=r.of)
+                      for r in swallowed.itertuples())
+    measured = _clauses(
+        _("SIGINT ran the C handler and never reached Notify in: {cases}").format(cases=names or _("no case")),
+        _("{outcomes} outcomes over {ways} ways of installing a C handler").format(
+            outcomes=len(cases), ways=cases["sample"].nunique()))
     if swallowed.empty:
         return Finding(refuted(), measured)
     chains = swallowed["calls Go's handler"].astype(bool)
     if chains.any():
         return Finding(holds(), measured)
-    return Finding(holds_only_when("C code installs its own SIGINT handler that does not call the runtime's "
-                                   "(a mask only delays a signal: it stays pending)"), measured)
+    return Finding(holds_only_when(_("C code installs its own SIGINT handler that does not call the runtime's "
+                                     "(a mask only delays a signal: it stays pending)")), measured)
 
 
 CLAIMS = [

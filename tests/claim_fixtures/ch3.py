@@ -13,7 +13,7 @@ def _outcome(output, code=0):
 def waiter(*, blocks="none", delivered=("SIGUSR1", "SIGRTMIN+1"), got="user defined signal 1, signal 35",
            masks=()):
     """cond_wait_signals(): three reads of the waiter, its strace events, what Notify got."""
-    df = pd.DataFrame({"step": ["waiting", "tgkill(waiter, SIGUSR1)", "tgkill(waiter, SIGRTMIN+1)"],
+    df = pd.DataFrame({"step": ["before any signal", "tgkill(waiter, SIGUSR1)", "tgkill(waiter, SIGRTMIN+1)"],
                        "waiter blocks": [blocks] * 3, "waiter pending": ["none"] * 3,
                        "Notify got so far": ["nothing", got.split(", ")[0] if got != "nothing" else got, got]})
     events = [("rt_sigprocmask", "SIG_SETMASK all but SIGKILL SIGSTOP SIG32 SIG33"),
