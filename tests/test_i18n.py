@@ -11,7 +11,8 @@ from sigcamp import catalogs, display, i18n
 @pytest.fixture
 def zh(monkeypatch):
     """Chinese, with a small catalog of its own (the real one is tested apart)."""
-    words = {"survived": "存活", "killed by {signal}": "被 {signal} 杀死", "scenario": "场景"}
+    words = {"survived": "存活", "killed by {signal}": "被 {signal} 杀死", "scenario": "场景", "reader": "读取方式",
+             "ended": "结束方式", "{go}: ended": "{go}:结束方式"}
 
     class Small(gettext.NullTranslations):
         def gettext(self, message):
