@@ -12,7 +12,7 @@ import time
 import pandas as pd
 
 from . import i18n, procfs, session
-from .i18n import N_
+from .i18n import C_, N_
 
 _SYS_TGKILL = 234 if os.uname().machine == "x86_64" else 131  # arm64: 131
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -39,7 +39,7 @@ def blocked_summary(pid, watch=("SIGINT", "SIGTERM", "SIGUSR1", "SIGURG")):
     """One row per thread: how many signals it blocks, and whether it blocks each watched one."""
     df = settled_masks(pid)
     out = pd.DataFrame({N_("tid"): df.tid, N_("main thread"): df.tid == int(pid),
-                        N_("blocked"): df.blocked.apply(len)})
+                        C_("column", "blocked"): df.blocked.apply(len)})
     for sig in watch:
         out[BLOCKS.format(signal=sig)] = df.blocked.apply(lambda s, sig=sig: sig in s)
     return out

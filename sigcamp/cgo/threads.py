@@ -16,7 +16,7 @@ import pandas as pd
 
 from .. import delve, i18n, masks, procfs, session, trace
 from ..errors import SigcampError
-from ..i18n import N_
+from ..i18n import C_, N_
 from .common import C_THREAD, notify_got, tid_in
 
 # A thread's role, in a few words (role strings stay English in the data; display translates them).
@@ -101,7 +101,7 @@ def roles_of(dbg, pid, thread_masks):
         m = by_tid.get(r.tid)
         rows.append({N_("tid"): r.tid, "m": m["m"] if m else None, N_("role"): _role(m, pid, starts),
                      "locked_g": m["locked_g"] if m else None, "running_g": m["running_g"] if m else None,
-                     "in_cgo": bool(m and m["in_cgo"]), N_("blocked"): len(r.blocked),
+                     "in_cgo": bool(m and m["in_cgo"]), C_("column", "blocked"): len(r.blocked),
                      N_("blocks"): trace.describe_mask(r.blocked), N_("pending"): trace.describe_mask(r.pending),
                      "blocked_set": r.blocked, "pending_set": r.pending, "shared_pending_set": r.shared_pending,
                      "caught_set": r.caught})
