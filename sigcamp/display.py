@@ -7,6 +7,7 @@ the gettext catalogs; see i18n). `transcript()` hides the STAMP lines samples
 print for the library.
 """
 
+import html
 import re
 
 from . import i18n
@@ -40,11 +41,17 @@ def show(df, *, digits=2, wide=(), caption=None, index=False):
         text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) and
                 not pd.api.types.is_bool_dtype(df[c])]
         if text:
-            styler = styler.format(i18n.value, subset=text, na_rep="", escape="html")
-        styler = styler.format_index(lambda c: i18n._(str(c)), axis=1, escape="html")
+            styler = styler.format(lambda v: _escaped(i18n.value(v)), subset=text, na_rep="", escape=None)
+        styler = styler.format_index(lambda c: _escaped(i18n.value(str(c))), axis=1, escape=None)
     if caption:
         styler = styler.set_caption(i18n._(caption))
     return styler
+
+
+def _escaped(shown):
+    """A displayed text made safe for HTML once it is in the reader's language (pandas would escape it first,
+    and "the article&#39;s example" is no message the catalog knows)."""
+    return html.escape(shown) if isinstance(shown, str) else shown
 
 
 def transcript(text):

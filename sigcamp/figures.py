@@ -11,6 +11,7 @@ tests can hold each executed notebook to showing what its cells draw.
 import functools
 
 FIGURES = set()  # names of the functions that draw
+CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei")
 
 
 class Drawn:
@@ -45,6 +46,7 @@ def figure(fn):
 
     @functools.wraps(fn)
     def draw(*args, **kwargs):
+        reader_fonts()
         value = fn(*args, **kwargs)
         _close(value)
         if in_notebook():
@@ -54,6 +56,32 @@ def figure(fn):
         return Drawn(value)
 
     return draw
+
+
+@functools.cache
+def reader_fonts():
+    """Let matplotlib draw Chinese: a CJK font as fallback after its default sans-serif font (so English text
+    looks as before). A CJK font installed after matplotlib built its font cache is added first. Returns the
+    CJK family used, or None when this machine has none (`python -m sigcamp doctor` says what to install)."""
+    try:
+        import matplotlib
+        from matplotlib import font_manager
+    except ImportError:
+        return None
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    if not known & set(CJK_FAMILIES):
+        for path in font_manager.findSystemFonts():
+            if "CJK" in path and "Serif" not in path:
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        known = {f.name for f in font_manager.fontManager.ttflist}
+    family = next((f for f in CJK_FAMILIES if f in known), None)
+    if family:  # matplotlib falls back glyph by glyph along font.family's list
+        families = [f for f in matplotlib.rcParams["font.family"] if f != family]
+        matplotlib.rcParams["font.family"] = families + [family]
+    return family
 
 
 def _close(value):

@@ -10,6 +10,7 @@ compares are never translated, only what is displayed.
 import functools
 import gettext
 import os
+import re
 from pathlib import Path
 
 LOCALE = Path(__file__).resolve().parent / "locale"
@@ -89,15 +90,17 @@ def pattern(message):
 
 
 def value(text):
-    """A displayed value in the reader's language: a whole message, or a registered pattern filled in;
-    anything else (numbers, names, program output) as it is."""
+    """A displayed value in the reader's language: a whole message, or a registered pattern filled in (the
+    one with the most fixed text, when several match); anything else (numbers, names, program output) as
+    it is."""
     if not isinstance(text, str) or language() == "en" or not text:
         return text
     translated = _(text)
     if translated != text:
         return translated
-    for regex, message in _patterns:
-        m = regex.match(text)
-        if m:
-            return _(message).format(**{k: value(v) for k, v in m.groupdict().items()})
-    return text
+    matches = [(m, message) for regex, message in _patterns if (m := regex.match(text))]
+    if not matches:
+        return text
+    # The most specific pattern wins: "handler {h}, {flags}" over "handler {h}", whatever the import order.
+    m, message = max(matches, key=lambda found: len(re.sub(r"\{\w+\}", "", found[1])))
+    return _(message).format(**{k: value(v) for k, v in m.groupdict().items()})
