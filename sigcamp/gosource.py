@@ -9,6 +9,7 @@ import re
 import pandas as pd
 
 from . import toolchain
+from .i18n import N_
 
 
 def _src():
@@ -43,7 +44,7 @@ def _rows(pattern, packages):
             if pattern.search(line):
                 rows.append({"package": str(f.parent.relative_to(_src())), "file": f.name, "line": n,
                              "in_function": current, "text": line.strip()})
-    return pd.DataFrame(rows, columns=["package", "file", "line", "in_function", "text"])
+    return pd.DataFrame(rows, columns=[N_("package"), N_("file"), N_("line"), N_("in_function"), N_("text")])
 
 
 def definitions(name, packages=("runtime", "os/signal")):

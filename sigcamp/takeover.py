@@ -11,6 +11,7 @@ import re
 import pandas as pd
 
 from . import gdb, gosource, masks, procfs, samples, session, sigtable, toolchain, trace
+from .i18n import N_
 
 NAMES_THE_ARTICLE_USES = ("runtime.opensigset", "runtime.dosig", "runtime.mksyscallg", "runtime.needkill",
                           "runtime.sigtramp", "runtime.sighandler", "runtime.sigsend", "os/signal.enableSignal")
@@ -212,9 +213,9 @@ def enable_signal_callers():
     callee = gosource.calls("signal_enable", ("os/signal",))
     rows = [{"call": "enableSignal", "from": f"{r.package}.{r.in_function}", "at": f"{r.package}/{r.file}:{r.line}"}
             for r in callers.itertuples()]
-    rows += [{"call": "signal_enable (runtime, by linkname)", "from": f"{r.package}.{r.in_function}",
+    rows += [{"call": N_("signal_enable (runtime, by linkname)"), "from": f"{r.package}.{r.in_function}",
               "at": f"{r.package}/{r.file}:{r.line}"} for r in callee.itertuples()]
-    return pd.DataFrame(rows, columns=["call", "from", "at"])
+    return pd.DataFrame(rows, columns=[N_("call"), N_("from"), N_("at")])
 
 
 def die_fallback():
