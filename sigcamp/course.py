@@ -127,7 +127,7 @@ def _first_line(e):
 def _write_html(nb, dest):
     from .htmlexport import write_html
 
-    write_html(nb, dest)
+    write_html(nb, dest, lang=nb.metadata.get("language", "en"))
 
 
 def main(paths=(), *, cell_timeout=300, langs=None):

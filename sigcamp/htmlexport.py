@@ -10,6 +10,9 @@ import copy
 import html
 import re
 
+from . import i18n
+from .i18n import N_
+
 FONT_STACK = ('system-ui, -apple-system, "Segoe UI", Helvetica, Arial, "Noto Sans CJK SC", "Noto Sans SC", '
               '"Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", '
               '"WenQuanYi Micro Hei", sans-serif')
@@ -28,7 +31,8 @@ CSS = f""":root {{
 """
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-NOTE = "Interactive in JupyterLab: open this chapter from your workspace (<code>make lab</code>) and run it."
+NOTE = N_("Interactive in JupyterLab: open this chapter from your workspace (<code>make lab</code>) and run it.")
+NOT_SAVED = N_("(an interactive panel; its state was not saved)")
 
 
 def to_html(nb, *, lang="en"):
@@ -43,7 +47,7 @@ def to_html(nb, *, lang="en"):
             if WIDGET_VIEW in data:
                 view = data.pop(WIDGET_VIEW)
                 data.pop("text/plain", None)  # the widget's repr says nothing to a reader
-                data["text/html"] = static_widget(view.get("model_id"), state)
+                data["text/html"] = static_widget(view.get("model_id"), state, lang=lang)
     body, _ = HTMLExporter().from_notebook_node(nb)
     body = re.sub(r"<html(\s[^>]*)?>", f'<html lang="{lang}">', body, count=1)
     return body.replace("</head>", f"<style>\n{CSS}</style>\n</head>", 1)
@@ -58,11 +62,12 @@ def write_html(nb, dest, *, lang="en"):
     dest.write_text(to_html(nb, lang=lang), encoding="utf-8")
 
 
-def static_widget(model_id, state):
-    """A widget and its children as inert HTML, from a notebook's saved widget state."""
+def static_widget(model_id, state, *, lang="en"):
+    """A widget and its children as inert HTML, from a notebook's saved widget state; its note in `lang`."""
+    words = i18n.catalog(lang)
     inner = _render(model_id, state, depth=0) if model_id in state else \
-        "<em>(an interactive panel; its state was not saved)</em>"
-    return f'<div class="sigcamp-widget">{inner}<div class="sigcamp-widget-note">{NOTE}</div></div>'
+        f"<em>{html.escape(words.gettext(NOT_SAVED))}</em>"
+    return f'<div class="sigcamp-widget">{inner}<div class="sigcamp-widget-note">{words.gettext(NOTE)}</div></div>'
 
 
 def _render(model_id, state, depth):

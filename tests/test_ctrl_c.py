@@ -75,7 +75,7 @@ def test_scenario_table_shows_mixed_outcomes_with_counts():
     rows = [{"scenario": "x", "sample": "s", "setting": "", "ended": e, "shell_status": None if e == "survived" else 130,
              "latency_ms": None, "latency_of": "", "timed": False} for e in ("exit 130", "exit 130", "survived")]
     table = ctrl_c.scenario_table(pd.DataFrame(rows))
-    assert table[W.ENDED].iloc[0] == "exit 130 (2), survived (1)" and table[W.RUNS].iloc[0] == 3
+    assert table[W.ENDED].iloc[0] == "exit 130 in 2 of 3 runs, survived in 1 of 3 runs" and table[W.RUNS].iloc[0] == 3
 
 
 def test_the_stall_waits_for_a_spinner_chunk_and_only_with_a_gc(runs):

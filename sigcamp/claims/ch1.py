@@ -6,7 +6,9 @@ runtime calls signal.enableSignal is judged with chapter 2's (ch2.runtime-calls-
 notebook's, the runs are fewer (RUNS_ELSEWHERE) but still decide every verdict.
 """
 
-from ..ctrl_c import scenarios as S
+from .. import i18n
+from ..ctrl_c import preemption as PRE, scenarios as S, words as W
+from ..i18n import _
 from ..ledger import Claim, Finding, holds, holds_only_when, not_reproduced, refuted
 
 RUNS = "ctrl_c.scenario_runs"
@@ -28,16 +30,26 @@ def runs(table, title):
 
 
 def outcome(table, title):
-    """'spin-no-notify: killed by SIGINT in 20 of 20 runs, median 0.7 ms, p90 1.1 ms after Ctrl+C'."""
+    """'spin-no-notify (default): killed by SIGINT in 20 of 20 runs, median 0.7 ms, p90 1.1 ms, max 2 ms
+    after Ctrl+C', in the reader's language."""
     sub = runs(table, title)
     n = len(sub)
-    parts = [f"{how} in {k} of {n} run{'s' if n > 1 else ''}" for how, k in sub["ended"].value_counts().items()]
+    parts = [i18n.value(W.in_runs(how, k, n)) for how, k in sub["ended"].value_counts().items()]
     lat = sub["latency_ms"].dropna()
     if len(lat) == 1:
-        parts.append(f"{_ms(lat.iloc[0])} after Ctrl+C")
+        parts.append(_("{latency} after Ctrl+C").format(latency=_ms(lat.iloc[0])))
     elif len(lat) > 1:
-        parts.append(f"median {_ms(lat.median())}, p90 {_ms(lat.quantile(0.9))}, max {_ms(lat.max())} after Ctrl+C")
-    return f"{sub['sample'].iloc[0]} ({sub['setting'].iloc[0] or 'default'}): " + ", ".join(parts)
+        parts.append(_("median {median}, p90 {p90}, max {max} after Ctrl+C").format(
+            median=_ms(lat.median()), p90=_ms(lat.quantile(0.9)), max=_ms(lat.max())))
+    # Translators: between the parts of one program's outcome ("killed by SIGINT in 20 of 20 runs", "median ...")
+    sep = _(", ")
+    return _("{sample} ({setting}): {outcome}").format(
+        sample=sub["sample"].iloc[0], setting=sub["setting"].iloc[0] or _(W.DEFAULT), outcome=sep.join(parts))
+
+
+def both(first, second):
+    """Two measured statements as one: 'first; second'."""
+    return _("{first}; {second}").format(first=first, second=second)
 
 
 def _ms(x):
@@ -60,7 +72,7 @@ def ever(table, title, how):
 
 def judge_default(table):
     """Refuted when Go programs with no Notify (a spinner, the article's sleep loop) never survive Ctrl+C."""
-    measured = f"{outcome(table, S.SPIN)}; {outcome(table, S.SLEEP)}"
+    measured = both(outcome(table, S.SPIN), outcome(table, S.SLEEP))
     survived = ever(table, S.SPIN, "survived") or ever(table, S.SLEEP, "survived")
     return Finding(holds() if survived else refuted(), measured)
 
@@ -68,18 +80,19 @@ def judge_default(table):
 def judge_default_action(table):
     """The default action for SIGINT is not an exit(130): refuted when a C program with no handler is
     killed by the signal (a wait status with no exit code), holds when it exits 130."""
-    measured = f"{outcome(table, S.C_DEFAULT)}; the Go spinner with no Notify: {outcome(table, S.SPIN)}"
+    measured = _("{c}; the Go spinner with no Notify: {go}").format(c=outcome(table, S.C_DEFAULT),
+                                                                     go=outcome(table, S.SPIN))
     if always(table, S.C_DEFAULT, KILLED):
-        return Finding(refuted(), measured + "; a shell prints 128+2 = 130 for a death by SIGINT, the process "
-                                             "itself exits with no status")
+        return Finding(refuted(), both(measured, _("a shell prints 128+2 = 130 for a death by SIGINT, the process "
+                                                   "itself exits with no status")))
     if always(table, S.C_DEFAULT, "exit 130"):
         return Finding(holds(), measured)
-    return Finding(not_reproduced("a C program with no handler ended neither way in every run"), measured)
+    return Finding(not_reproduced(_("a C program with no handler ended neither way in every run")), measured)
 
 
 def judge_queued(table):
     """Refuted when the no-Notify programs are killed by SIGINT in every run."""
-    measured = f"{outcome(table, S.SLEEP)}; {outcome(table, S.SPIN)}"
+    measured = both(outcome(table, S.SLEEP), outcome(table, S.SPIN))
     dead = always(table, S.SLEEP, KILLED) and always(table, S.SPIN, KILLED)
     return Finding(refuted() if dead else holds(), measured)
 
@@ -90,13 +103,17 @@ def judge_compute_loop(table):
     spin = outcome(table, S.SPIN)
     if ever(table, S.SPIN, "survived"):
         return Finding(holds(), spin)
-    measured = (f"{spin}; {outcome(table, S.ONE_P)}; {outcome(table, S.HELD)} (each run waited "
-                f"{S.wait_of(S.HELD):g} s); {outcome(table, S.STALL)}")
+    measured = _("{spin}; {one_p}; {held} (each run waited {wait:g} s); {stall}").format(
+        spin=spin, one_p=outcome(table, S.ONE_P), held=outcome(table, S.HELD), wait=S.wait_of(S.HELD),
+        stall=outcome(table, S.STALL))
     if always(table, S.HELD, "survived"):
-        condition = "the program uses Notify, the loop holds the only P and async preemption is off (then the " \
-                    "receive never came)"
         if held_back_by_gc(table):
-            condition += ", or a GC waits for such a loop (then the receive waits for the loop)"
+            condition = _("the program uses Notify, the loop holds the only P and async preemption is off (then "
+                          "the receive never came), or a GC waits for such a loop (then the receive waits for "
+                          "the loop)")
+        else:
+            condition = _("the program uses Notify, the loop holds the only P and async preemption is off (then "
+                          "the receive never came)")
         return Finding(holds_only_when(condition), measured)
     return Finding(refuted(), measured)
 
@@ -111,18 +128,20 @@ def held_back_by_gc(table, factor=10):
 def judge_cooperative(pre):
     """Refuted when a loop with no calls lost its P to async preemption (the receiver ran, SIGURG was
     delivered); holds when the receiver never ran with async preemption on."""
-    on, off = pre[pre["setting"] == "async preemption on (default)"], pre[pre["setting"] == "GODEBUG=asyncpreemptoff=1"]
+    on, off = pre[pre["setting"] == PRE.ON], pre[pre["setting"] == PRE.OFF]
     n_on, got_on = len(on), int(on["received"].sum())
     urg = on.loc[on["received"], "SIGURG"]
-    measured = (f"notify-spin, GOMAXPROCS=1, a call-free loop: the receiver ran in {got_on} of {n_on} runs, with "
-                f"{_span(urg)} SIGURG delivered per run (strace); "
-                f"with asyncpreemptoff=1: {int(off['received'].sum())} of {len(off)} runs, "
-                f"{int(off['SIGURG'].sum())} SIGURG")
+    measured = _("notify-spin, GOMAXPROCS=1, a call-free loop: the receiver ran in {got_on} of {n_on} runs, with "
+                 "{sigurg} SIGURG delivered per run (strace); with asyncpreemptoff=1: {got_off} of {n_off} runs, "
+                 "{sigurg_off} SIGURG").format(got_on=got_on, n_on=n_on, sigurg=_span(urg),
+                                               got_off=int(off["received"].sum()), n_off=len(off),
+                                               sigurg_off=int(off["SIGURG"].sum()))
     if got_on == 0:
         return Finding(holds(), measured)
     if (urg > 0).all():
-        return Finding(refuted(), measured + ": preemption is cooperative only when async preemption is off")
-    return Finding(not_reproduced("the loop lost its P, but strace saw no SIGURG in every such run"), measured)
+        return Finding(refuted(), _("{measured}: preemption is cooperative only when async preemption is off").format(
+            measured=measured))
+    return Finding(not_reproduced(_("the loop lost its P, but strace saw no SIGURG in every such run")), measured)
 
 
 def judge_infinite_loop(table):
@@ -139,11 +158,11 @@ def judge_ignore(table):
 
 def judge_notify(table):
     """Notify + <-c works when a goroutine receives; with nobody receiving it only holds conditionally."""
-    measured = f"{outcome(table, S.EXIT)}; {outcome(table, S.UNREAD)}"
+    measured = both(outcome(table, S.EXIT), outcome(table, S.UNREAD))
     if not always(table, S.EXIT, "exit 130"):
         return Finding(refuted(), measured)
     if ever(table, S.UNREAD, "survived"):
-        return Finding(holds_only_when("a goroutine receives from c (with nobody receiving, Ctrl+C did nothing)"),
+        return Finding(holds_only_when(_("a goroutine receives from c (with nobody receiving, Ctrl+C did nothing)")),
                        measured)
     return Finding(holds(), measured)
 

@@ -5,6 +5,7 @@ import re
 import pandas as pd
 
 from .. import conformance
+from ..i18n import C_, N_
 from . import words as W
 
 SAMPLE = "notify-late-reader"
@@ -19,8 +20,8 @@ def late_reader(repeat=3):
         outcome = conformance.run_as_declared(SAMPLE)
         m = _GOT.search(outcome.output)
         delivered = len(re.findall(r"^delivered \d+$", outcome.transcript, re.M))
-        rows.append({"run": i, "Ctrl+C typed": int(m.group(2)) if m else None,
-                     "delivered to the process": delivered,
-                     "kept for the late reader": int(m.group(1)) if m else None,
+        rows.append({C_("column", "run"): i, N_("Ctrl+C typed"): int(m.group(2)) if m else None,
+                     N_("delivered to the process"): delivered,
+                     N_("kept for the late reader"): int(m.group(1)) if m else None,
                      W.ENDED: outcome.how, W.TRANSCRIPT: outcome.transcript.strip()})
     return pd.DataFrame(rows)

@@ -3,9 +3,11 @@
 import pandas as pd
 
 from ..display import show
+from ..i18n import N_, _
 from . import scenarios, words as W
 
-BUTTON = "Run it and press Ctrl+C"
+BUTTON = N_("Run it and press Ctrl+C")
+RUNNING = N_("running {sample} {setting} ...")
 
 
 def _find(name):
@@ -46,19 +48,19 @@ def explorer(choices=scenarios.SCENARIOS):
     import ipywidgets as w
     from IPython.display import display
 
-    pick = w.Dropdown(options=[(sc.title, i) for i, sc in enumerate(choices)], description="scenario",
+    pick = w.Dropdown(options=[(_(sc.title), i) for i, sc in enumerate(choices)], description=_(W.SCENARIO),
                       layout=w.Layout(width="34em"))
-    button = w.Button(description=BUTTON, button_style="primary", icon="play",
+    button = w.Button(description=_(BUTTON), button_style="primary", icon="play",
                       layout=w.Layout(width="auto", min_width="16em"))
     out = w.Output(layout=w.Layout(width="100%"))  # room for the table to take its natural width
 
-    def on_click(_):
+    def on_click(clicked):
         sc = choices[pick.value]
         button.disabled = True
         try:
             with out:
                 out.clear_output()
-                print(f"running {sc.sample} {sc.setting} ...".replace("  ", " "))
+                print(_(RUNNING).format(sample=sc.sample, setting=sc.setting).replace("  ", " "))
                 table = outcome_table(sc, scenarios.run_scenario(sc))
                 out.clear_output()
                 display(shown(table))

@@ -15,10 +15,11 @@ from pathlib import Path
 import pandas as pd
 
 from .. import samples, session, toolchain, trace
+from ..i18n import N_
 from . import words as W
 
 SAMPLE = "notify-spin"
-ON, OFF = "async preemption on (default)", "GODEBUG=asyncpreemptoff=1"
+ON, OFF = N_("async preemption on (default)"), "GODEBUG=asyncpreemptoff=1"
 SETTINGS = {ON: {}, OFF: {"GODEBUG": "asyncpreemptoff=1"}}
 OFF_WAIT = 1.0  # seconds; sysmon would preempt the spinner within ~20 ms if it could
 
@@ -77,9 +78,10 @@ def preemption_table(pre):
     out = []
     for setting, sub in pre.groupby("setting", sort=False):
         urg = sub["SIGURG"]
-        out.append({"setting": setting, W.RUNS: len(sub), W.ENDED: W.ended_in(sub["ended"].value_counts().to_dict()),
-                    "the receiver ran": W.runs_of(int(sub["received"].sum()), len(sub)),
-                    "SIGURG delivered per run": _span(urg), "SIGINT delivered per run": _span(sub["SIGINT"])})
+        out.append({W.SETTING: setting, W.RUNS: len(sub),
+                    W.ENDED: W.ended_in(sub["ended"].value_counts().to_dict()),
+                    N_("the receiver ran"): W.runs_of(int(sub["received"].sum()), len(sub)),
+                    N_("SIGURG delivered per run"): _span(urg), N_("SIGINT delivered per run"): _span(sub["SIGINT"])})
     return pd.DataFrame(out)
 
 

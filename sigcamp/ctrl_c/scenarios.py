@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import samples, session
+from ..i18n import N_
 from . import words as W
 
 DELAY_MS = 30.0  # a timed Ctrl+C comes at a random moment 0..DELAY_MS after READY (sysmon's cycle is <= 20 ms)
@@ -46,20 +47,20 @@ class Scenario:
         return " ".join(parts)
 
 
-SPIN = "no Notify, spinning in for {}"
-SLEEP = "the article's example: no Notify, time.Sleep loop"
-C_DEFAULT = "a C program with no handler"
-EXIT = "signal.Notify, then exit 130"
+SPIN = N_("no Notify, spinning in for {}")
+SLEEP = N_("the article's example: no Notify, time.Sleep loop")
+C_DEFAULT = N_("a C program with no handler")
+EXIT = N_("signal.Notify, then exit 130")
 CONTEXT = "signal.NotifyContext"
 IGNORE = "signal.Ignore(os.Interrupt)"
-UNREAD = "Notify, but nobody reads the channel"
-ONE_P = "Notify, GOMAXPROCS=1, main goroutine spins"
-HELD = "Notify, GOMAXPROCS=1, spins, no async preemption"
-STALL = "Notify, spinner + runtime.GC(), no async preemption"
-BACKGROUND = "no Notify, started as a script's background job"
-NOHUP = "no Notify, started under nohup"
-SETSID = "Notify, started under setsid"
-TWICE = "Notify; first ^C starts shutdown, second forces exit"
+UNREAD = N_("Notify, but nobody reads the channel")
+ONE_P = N_("Notify, GOMAXPROCS=1, main goroutine spins")
+HELD = N_("Notify, GOMAXPROCS=1, spins, no async preemption")
+STALL = N_("Notify, spinner + runtime.GC(), no async preemption")
+BACKGROUND = N_("no Notify, started as a script's background job")
+NOHUP = N_("no Notify, started under nohup")
+SETSID = N_("Notify, started under setsid")
+TWICE = N_("Notify; first ^C starts shutdown, second forces exit")
 
 SCENARIOS = (
     Scenario(SPIN, "spin-no-notify", timed=True),

@@ -5,16 +5,21 @@ import re
 import pandas as pd
 
 from .. import toolchain
+from ..i18n import N_
 
 
 SYSMON_LINES = (
-    ("sysmon sleeps 20 µs while it finds work", r"delay = 20\b"),
-    ("after 50 idle rounds it doubles its sleep", r"delay \*= 2"),
-    ("up to 10 ms", r"if delay > 10\*1000"),
-    ("a goroutine's slice", r"^const forcePreemptNS"),
-    ("retake notes when it first saw a P on a new slice", r"pd\.schedwhen = now"),
-    ("and preempts once the slice is over at one of its checks", r"pd\.schedwhen\+forcePreemptNS <= now"),
+    (N_("sysmon sleeps 20 µs while it finds work"), r"delay = 20\b"),
+    (N_("after 50 idle rounds it doubles its sleep"), r"delay \*= 2"),
+    (N_("up to 10 ms"), r"if delay > 10\*1000"),
+    (N_("a goroutine's slice"), r"^const forcePreemptNS"),
+    (N_("retake notes when it first saw a P on a new slice"), r"pd\.schedwhen = now"),
+    (N_("and preempts once the slice is over at one of its checks"), r"pd\.schedwhen\+forcePreemptNS <= now"),
 )
+
+
+WHAT, WHERE, CODE = N_("what it does"), N_("where"), N_("code")
+NOT_FOUND = N_("(not found in this release)")
 
 
 def sysmon_source():
@@ -26,7 +31,7 @@ def sysmon_source():
     for meaning, pattern in SYSMON_LINES:
         hits = [(n, line.strip()) for n, line in enumerate(lines, 1) if re.search(pattern, line.strip())]
         for n, text in hits[:1]:
-            rows.append({"what it does": meaning, "where": f"runtime/proc.go:{n}", "code": text})
+            rows.append({WHAT: meaning, WHERE: f"runtime/proc.go:{n}", CODE: text})
         if not hits:
-            rows.append({"what it does": meaning, "where": "runtime/proc.go", "code": "(not found in this release)"})
+            rows.append({WHAT: meaning, WHERE: "runtime/proc.go", CODE: NOT_FOUND})
     return pd.DataFrame(rows)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..i18n import N_
 from . import scenarios, words as W
 
 SAMPLE = "gc-spin-stall"
@@ -27,18 +28,19 @@ class Variant:
     args: tuple = ()
 
 
-SCENARIO = Variant("GC goroutine + spinner, async preemption off", "nothing: the scenario itself")
+SCENARIO = Variant(N_("GC goroutine + spinner, async preemption off"), N_("nothing: the scenario itself"))
 VARIANTS = (
     SCENARIO,
-    Variant("no GC goroutine (control)", "-gc=false: nobody calls runtime.GC", args=("-gc=false",)),
-    Variant("async preemption on", "GODEBUG without asyncpreemptoff=1", env={"GODEBUG": ""}),
-    Variant("READY before the spinner starts", "-ready=early: Ctrl+C may come before the first chunk",
+    Variant(N_("no GC goroutine (control)"), N_("-gc=false: nobody calls runtime.GC"), args=("-gc=false",)),
+    Variant(N_("async preemption on"), N_("GODEBUG without asyncpreemptoff=1"), env={"GODEBUG": ""}),
+    Variant(N_("READY before the spinner starts"), N_("-ready=early: Ctrl+C may come before the first chunk"),
             args=("-ready=early",)),
 )
 
 # reader-facing columns
-VARIANT, CHANGES, WAITED, GAP, STOP = ("variant", "what differs", "waited for a chunk to end",
-                                       "receive after that chunk end (ms)", "longest GC stop-the-world stop (ms)")
+VARIANT, CHANGES, WAITED, GAP, STOP = (N_("variant"), N_("what differs"), N_("waited for a chunk to end"),
+                                       N_("receive after that chunk end (ms)"),
+                                       N_("longest GC stop-the-world stop (ms)"))
 
 
 def _scenario(v):

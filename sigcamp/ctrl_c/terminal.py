@@ -5,6 +5,7 @@ import shutil
 import pandas as pd
 
 from .. import procfs, session
+from ..i18n import N_
 
 
 def terminal_settings():
@@ -13,7 +14,10 @@ def terminal_settings():
         return r.wait(5).output.strip()
 
 
-def process_groups(sample="spin-no-notify", launches=(None, "setsid", "background")):
+DIRECT = N_("direct")
+
+
+def process_groups(sample="spin-no-notify", launches=(None, "setsid", N_("background"))):
     """For each launch: the program's pid, process group, session and its tty's foreground group.
 
     Ctrl+C reaches a process only when its group is the tty's foreground group
@@ -24,8 +28,8 @@ def process_groups(sample="spin-no-notify", launches=(None, "setsid", "backgroun
         with session.start(sample, launch=launch) as r:
             ids = procfs.process_ids(r.pid)
             main = procfs.thread_status(r.pid, r.pid)
-            rows.append({"launch": launch or "direct", **{k: ids[k] for k in ("pid", "pgrp", "session", "tpgid")},
-                         "in the foreground group": ids["pgrp"] == ids["tpgid"],
-                         "SIGINT ignored": "SIGINT" in main["ignored"],
-                         "SIGINT caught": "SIGINT" in main["caught"]})
+            rows.append({N_("launch"): launch or DIRECT, **{k: ids[k] for k in ("pid", "pgrp", "session", "tpgid")},
+                         N_("in the foreground group"): ids["pgrp"] == ids["tpgid"],
+                         N_("SIGINT ignored"): "SIGINT" in main["ignored"],
+                         N_("SIGINT caught"): "SIGINT" in main["caught"]})
     return pd.DataFrame(rows)
