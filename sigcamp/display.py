@@ -7,9 +7,13 @@ the gettext catalogs; see i18n). `transcript()` hides the STAMP lines samples
 print for the library.
 """
 
+import html
 import re
 
+import numpy as np
+
 from . import i18n
+from .i18n import N_
 
 STAMP_LINE = re.compile(r"^STAMP \S+ \d+\r?\n?", re.M)
 
@@ -37,14 +41,26 @@ def show(df, *, digits=2, wide=(), caption=None, index=False):
     if not index:
         styler = styler.hide(axis="index")
     if i18n.language() != "en":
-        text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) and
-                not pd.api.types.is_bool_dtype(df[c])]
-        if text:
-            styler = styler.format(i18n.value, subset=text, na_rep="", escape="html")
-        styler = styler.format_index(lambda c: i18n._(str(c)), axis=1, escape="html")
+        text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) or
+                pd.api.types.is_bool_dtype(df[c])]
+        if text:  # translated first, then escaped: the catalogs hold "program's", not "program&#x27;s"
+            styler = styler.format(_translated, subset=text, na_rep="")
+        styler = styler.format_index(lambda c: _translated(str(c)), axis=1)
     if caption:
         styler = styler.set_caption(i18n._(caption))
     return styler
+
+
+YES, NO = N_("yes"), N_("no")
+
+
+def _translated(value):
+    """A displayed value in the reader's language (i18n.value; True and False as yes and no), escaped for
+    HTML when it is text."""
+    if isinstance(value, (bool, np.bool_)):
+        value = YES if value else NO
+    shown = i18n.value(value)
+    return html.escape(shown) if isinstance(shown, str) else shown
 
 
 def transcript(text):

@@ -10,6 +10,7 @@ compares are never translated, only what is displayed.
 import functools
 import gettext
 import os
+import re
 from pathlib import Path
 
 LOCALE = Path(__file__).resolve().parent / "locale"
@@ -36,9 +37,10 @@ def set_language(lang):
     """Speak `lang` ("en" or "zh") from now on in this process; returns the code in use."""
     code = _normalise(lang)
     _chosen[:] = [code]
-    from . import display
+    from . import display, figures
 
     display.follow_language()
+    figures.follow_language()
     return code
 
 
@@ -74,30 +76,44 @@ def ngettext(singular, plural, n):
 
 
 _patterns = []  # (compiled regex, message with {name} fields)
+# Separators of the lists data carry ("caught, default", "SIGINT (from the terminal); SIGCHLD (its child ended)"):
+# value() translates such a list item by item, joined by the separator in the reader's language.
+LIST_SEPARATORS = (N_("; "), N_(", "))
+_FIELD = re.compile(r"\{\w+\}")
 
 
-def pattern(message):
+def pattern(message, **fields):
     """Register a message with {name} fields (e.g. "killed by {signal}") that data carry filled in, so that
-    value() can translate "killed by SIGINT" as a whole; returns the message (use it where it is filled in)."""
-    import re
+    value() can translate "killed by SIGINT" as a whole; returns the message (use it where it is filled in).
 
+    fields: a regular expression a field must match (e.g. count=r"\\d+"), for a message so short that
+    any text could fill it in; a field not named here matches any text.
+    """
     regex = re.escape(message)
     for name in re.findall(r"\\\{(\w+)\\\}", regex):
-        regex = regex.replace(rf"\{{{name}\}}", rf"(?P<{name}>.+?)", 1)
+        regex = regex.replace(rf"\{{{name}\}}", rf"(?P<{name}>{fields.get(name, '.+?')})", 1)
     _patterns.append((re.compile(rf"^{regex}$", re.S), message))
     return message
 
 
 def value(text):
-    """A displayed value in the reader's language: a whole message, or a registered pattern filled in;
-    anything else (numbers, names, program output) as it is."""
+    """A displayed value in the reader's language: a whole message, a list of them (see LIST_SEPARATORS:
+    "; " when any item is one, ", " when every item is), or a registered pattern filled in (the one with
+    the most fixed text, when several match); anything else (numbers, names, program output) as it is."""
     if not isinstance(text, str) or language() == "en" or not text:
         return text
     translated = _(text)
     if translated != text:
         return translated
-    for regex, message in _patterns:
-        m = regex.match(text)
-        if m:
-            return _(message).format(**{k: value(v) for k, v in m.groupdict().items()})
+    for sep in LIST_SEPARATORS:
+        if sep in text:
+            items = text.split(sep)
+            done = [value(item) for item in items]
+            changed = [d != item for d, item in zip(done, items)]
+            if all(changed) or (sep == "; " and any(changed)):
+                return _(sep).join(done)
+    found = [(message, m) for regex, message in _patterns if (m := regex.match(text))]
+    if found:  # the most specific wins: "killed by {signal} (dlv's wait4)" over "killed by {signal}"
+        message, m = max(found, key=lambda f: len(_FIELD.sub("", f[0])))
+        return _(message).format(**{k: value(v) for k, v in m.groupdict().items()})
     return text
