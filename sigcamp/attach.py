@@ -15,9 +15,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import delve, session
+from . import delve, i18n, session
 from .errors import SigcampError
+from .i18n import N_
 from .strace_attach import SENDING, Attached, aimed_at
+
+# The words of this module's tables, kept in English in the data (display translates them; see i18n).
+THE_PROCESS, ANOTHER_THREAD = N_("the process"), N_("another of its threads")
+WHEN = (N_("before attach"), N_("attached"), N_("after detach"))
+STEPS = HALT, DETACH = N_("halt"), N_("detach")
+OWN_TTY_CTRL_C = N_("Ctrl+C on the program's own terminal")
+NOTHING, NOT_SEEN = N_("nothing"), N_("not seen")
+KILLED_WAIT4 = i18n.pattern(N_("killed by {signal} (dlv's wait4)"), signal=r"SIG\w+")
+COLUMNS = (N_("state"), N_("step"), N_("call"), N_("target"), N_("to"), N_("signal"), N_("result"), N_("when"),
+           N_("after the detach"), N_("ended"), N_("the program printed"), N_("case"), N_("started with"),
+           N_("request"), N_("dlv sent"), N_("0.2 s later"), N_("dlv printed"))
 
 
 def _state(pid, tid):
@@ -50,8 +62,8 @@ def thread_states(pid):
 
 def _whom(target, pid, tids):
     if target == pid:
-        return "the process"
-    return "another of its threads" if target in set(tids) else "?"
+        return THE_PROCESS
+    return ANOTHER_THREAD if target in set(tids) else "?"
 
 
 def _sent(events, pid, tids, step):
@@ -77,7 +89,7 @@ class AttachRun:
 
     def tracers(self):
         """TracerPid of the program before, during and after delve (0: nobody traces it)."""
-        return pd.DataFrame({"when": ["before attach", "attached", "after detach"],
+        return pd.DataFrame({"when": list(WHEN),
                              "TracerPid": [self.tracer_before, self.tracer_attached, self.tracer_after]})
 
     def signals_sent(self, step):
@@ -87,7 +99,7 @@ class AttachRun:
     def ctrl_c_after(self):
         """The real Ctrl+C after the detach, as a one-row table: how it ended, what it printed."""
         printed = "\n".join(l for l in self.after.transcript.splitlines() if l.strip() and l.strip() != "READY")
-        return pd.DataFrame([{"after the detach": "Ctrl+C on the program's own terminal", "ended": self.after.how,
+        return pd.DataFrame([{"after the detach": OWN_TTY_CTRL_C, "ended": self.after.how,
                               "the program printed": printed}])
 
 
@@ -127,24 +139,25 @@ def attach_snapshot(sample="notify-loop", *, settle=0.3):
         prog.ctrl_c()
         outcome = prog.wait(5)
     tids = list(halted.tid)
-    sent = pd.concat([_sent(halting.events, prog.pid, tids, "halt"),
-                      _sent(detaching.events, prog.pid, tids, "detach")], ignore_index=True)
+    sent = pd.concat([_sent(halting.events, prog.pid, tids, HALT),
+                      _sent(detaching.events, prog.pid, tids, DETACH)], ignore_index=True)
     return AttachRun(pid=prog.pid, tracer_before=before, tracer_attached=attached, tracer_after=after_detach,
                      states_halted=halted, sent=sent, goroutines=goroutines, after=outcome)
 
 
 # --- delve's ways of letting go ------------------------------------------------------
 
-DETACH_CASES = ("attached, running", "attached, stopped", "attached, kill", "exec, kill")
+DETACH_CASES = (N_("attached, running"), N_("attached, stopped"), N_("attached, kill"), N_("exec, kill"))
 PLAIN, KILLING = "Detach, Kill: false", "Detach, Kill: true"
+RUNNING = N_("running")
 _CASE_TEXT = {
-    "attached, running": ("dlv attach", "running", PLAIN),
-    "attached, stopped": ("dlv attach", "stopped by kill -STOP from another shell", PLAIN),
-    "attached, kill": ("dlv attach", "running", KILLING),
-    "exec, kill": ("dlv exec", "running", KILLING),
+    "attached, running": ("dlv attach", RUNNING, PLAIN),
+    "attached, stopped": ("dlv attach", N_("stopped by kill -STOP from another shell"), PLAIN),
+    "attached, kill": ("dlv attach", RUNNING, KILLING),
+    "exec, kill": ("dlv exec", RUNNING, KILLING),
 }
-STATE_TEXT = {"R": "running", "S": "running (asleep)", "T": "stopped", "t": "stopped by a tracer",
-              "Z": "ended, not yet reaped", "gone": "gone"}
+STATE_TEXT = {"R": RUNNING, "S": N_("running (asleep)"), "T": N_("stopped"), "t": N_("stopped by a tracer"),
+              "Z": N_("ended, not yet reaped"), "gone": N_("gone")}
 
 
 def detach_run(case, sample="notify-loop"):
@@ -186,7 +199,7 @@ def _exec_detach(sample, request):
         printed = dbg.target_output
     reaped = watch.events[(watch.events.call == "wait4") & watch.events.raw.str.startswith(f"wait4({pid},")]
     killed = reaped.raw.str.extract(r"WTERMSIG\(s\) == (SIG\w+)", expand=False).dropna()
-    ended = f"killed by {killed.iloc[-1]} (dlv's wait4)" if len(killed) else "not seen"
+    ended = KILLED_WAIT4.format(signal=killed.iloc[-1]) if len(killed) else NOT_SEEN
     return _row("dlv exec", "running", request, watch.events, pid, after, ended, printed)
 
 
@@ -194,7 +207,7 @@ def _row(how, before, request, events, pid, after, ended, printed):
     sent = aimed_at(events, pid)
     return {"started with": how, "target": before, "request": request,
             "dlv sent": ", ".join(f"{c}({'-' if t < 0 else ''}pid, {s})" for c, t, s in
-                                  zip(sent.call, sent.target, sent.signal)) or "nothing",
+                                  zip(sent.call, sent.target, sent.signal)) or NOTHING,
             "signals": list(sent.signal), "0.2 s later": STATE_TEXT.get(after, after), "ended": ended,
             "the program printed": printed.replace("READY", "").strip()}
 
@@ -220,16 +233,16 @@ def dlv_ctrl_c_and_kill(sample="notify-loop"):
             dlv.send("continue")
             time.sleep(0.3)
             said = dlv.ctrl_c()
-            rows.append(("Ctrl+C typed at dlv's prompt", _line(said, "SIGINT"), _new(prog, rows)))
+            rows.append((N_("Ctrl+C typed at dlv's prompt"), _line(said, "SIGINT"), _new(prog, rows)))
             dlv.send("continue")
             time.sleep(0.2)
             dlv.kill("SIGUSR1")
             prog.expect("got signal: user defined signal 1")
-            rows.append(("kill -USR1 PID from another shell", "(nothing: dlv forwards it)", _new(prog, rows)))
+            rows.append((N_("kill -USR1 PID from another shell"), N_("(nothing: dlv forwards it)"), _new(prog, rows)))
             prog.ctrl_c()
             said = dlv.wait_prompt(timeout=10)
             outcome = prog.wait(5)
-            rows.append(("Ctrl+C on the program's own terminal", _line(said, "exited"), _new(prog, rows)))
+            rows.append((OWN_TTY_CTRL_C, _line(said, "exited"), _new(prog, rows)))
     df = pd.DataFrame(rows, columns=["step", "dlv printed", "the program printed"])
     df.attrs.update(outcome=outcome, transcript=dlv.text())
     return df
@@ -242,4 +255,4 @@ def _line(text, word):
 def _new(prog, rows):
     lines = [l for l in prog.output.splitlines() if l.startswith("got signal")]
     seen = sum(r[2].count("got signal") for r in rows)
-    return " / ".join(lines[seen:]) or "(nothing)"
+    return " / ".join(lines[seen:]) or N_("(nothing)")

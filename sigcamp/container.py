@@ -17,10 +17,14 @@ import pandas as pd
 
 from . import procfs, samples, session, toolchain
 from .errors import NotReady, SigcampError
+from .i18n import N_
 
 SYS_RT_SIGTIMEDWAIT = {"x86_64": 128, "aarch64": 137}.get(os.uname().machine)
 UNSHARE = ("--pid", "--fork", "--mount-proc", "--kill-child")
 SCRIPT = toolchain.ROOT / "scripts" / "check-ctrl-c"
+# A signal's disposition as dispositions() names it ("sigtimedwait": no handler, taken by a thread waiting for it).
+CAUGHT, IGNORED, DEFAULT = N_("caught"), N_("ignored"), N_("default")
+COLUMNS = (N_("pid here"), N_("pid inside"), N_("parent inside"), N_("command"))
 
 
 def _unshare():
@@ -152,8 +156,8 @@ def dispositions(pid, signals=("SIGINT", "SIGTERM")):
     """
     st = procfs.thread_status(pid, pid)
     waiting, _ = waits_in_sigtimedwait(pid, pid)
-    return ", ".join("ignored" if s in st["ignored"] else "caught" if s in st["caught"]
-                     else "sigtimedwait" if waiting else "default" for s in signals)
+    return ", ".join(IGNORED if s in st["ignored"] else CAUGHT if s in st["caught"]
+                     else "sigtimedwait" if waiting else DEFAULT for s in signals)
 
 
 def processes(init_pid):

@@ -28,6 +28,9 @@ _LISTENING = re.compile(r"API server listening at: (\S+):(\d+)")
 # Each stop loads this much of every variable (delve's own default for `print`).
 _LOAD = {"FollowPointers": True, "MaxVariableRecurse": 1, "MaxStringLen": 64,
          "MaxArrayValues": 64, "MaxStructFields": -1}
+# The goroutine table's columns: delve's own names for them (the display translates them; see i18n).
+GOROUTINE_COLUMNS = (N_("id"), N_("function"), N_("user_function"), N_("location"), N_("thread"), N_("status"),
+                     N_("wait_reason"), N_("start_function"), N_("go_statement"))
 
 
 class Client:
@@ -218,8 +221,7 @@ class Client:
                 "status": status, "wait_reason": reason or None,
                 "start_function": _fn(g.get("startLoc") or {}), "go_statement": _where(g.get("goStatementLoc") or {}),
             })
-        df = pd.DataFrame(rows, columns=["id", N_("function"), "user_function", N_("location"), N_("thread"),
-                                         N_("status"), N_("wait_reason"), N_("start_function"), "go_statement"])
+        df = pd.DataFrame(rows, columns=list(GOROUTINE_COLUMNS))
         df["thread"] = df["thread"].astype("Int64")
         return df.sort_values("id", ignore_index=True)
 

@@ -13,6 +13,7 @@ import re
 import numpy as np
 
 from . import i18n
+from .i18n import N_
 
 STAMP_LINE = re.compile(r"^STAMP \S+ \d+\r?\n?", re.M)
 VERBATIM = "verbatim"  # df.attrs[VERBATIM]: columns of code or program output, never translated when shown
@@ -54,6 +55,9 @@ def show(df, *, digits=2, wide=(), caption=None, index=False):
     return styler
 
 
+YES, NO = N_("yes"), N_("no")
+
+
 def _header(name):
     """A column's name as the reader sees it (a name may be translated apart from the same word in a cell)."""
     return html.escape(i18n.header(name)) if isinstance(name, str) else _shown(name)
@@ -62,7 +66,7 @@ def _header(name):
 def _shown(v):
     """A value or label as the reader sees it: in their language (a truth value as yes or no), HTML-escaped."""
     if isinstance(v, (bool, np.bool_)):
-        v = i18n._("yes") if v else i18n._("no")
+        v = i18n._(YES) if v else i18n._(NO)
     v = i18n.value(v)
     return html.escape(v) if isinstance(v, str) else v
 

@@ -101,3 +101,41 @@ def _close(value):
         import matplotlib.pyplot as plt
 
         plt.close(value)
+
+
+# Fonts with Chinese glyphs, best first (Debian: fonts-noto-cjk; `python -m sigcamp doctor` checks for one).
+CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Droid Sans Fallback")
+
+
+def follow_language():
+    """Let matplotlib draw the reader's language: for Chinese, a CJK font after DejaVu Sans (Latin text looks
+    as in the English edition, each Chinese glyph comes from the CJK font); for English, the default again."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    from . import i18n
+
+    if i18n.language() == "en":
+        matplotlib.rcParams["font.family"] = ["sans-serif"]
+        return
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    if not known & set(CJK_FAMILIES):  # installed after matplotlib cached its font list: add the files now
+        for path in _cjk_font_files():
+            font_manager.fontManager.addfont(path)
+        known = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [f for f in CJK_FAMILIES if f in known]
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", *cjk[:1], "sans-serif"]
+
+
+def _cjk_font_files():
+    """The files of the regular CJK fonts fontconfig knows (none without fc-list)."""
+    import shutil
+    import subprocess
+
+    fc = shutil.which("fc-list")
+    if not fc:
+        return []
+    out = subprocess.run([fc, ":lang=zh", "file", "family", "style"], capture_output=True, text=True,
+                         timeout=30).stdout
+    return sorted({line.split(":")[0] for line in out.splitlines()
+                   if any(f in line for f in CJK_FAMILIES) and "Bold" not in line.split(":", 1)[1]})

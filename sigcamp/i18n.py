@@ -37,9 +37,10 @@ def set_language(lang):
     """Speak `lang` ("en" or "zh") from now on in this process; returns the code in use."""
     code = _normalise(lang)
     _chosen[:] = [code]
-    from . import display
+    from . import display, figures
 
     display.follow_language()
+    figures.follow_language()
     return code
 
 
@@ -75,6 +76,10 @@ def ngettext(singular, plural, n):
 
 
 _patterns = []  # (compiled regex, message with {name} fields)
+# Separators of the lists data carry ("caught, default", "SIGINT (from the terminal); SIGCHLD (its child ended)"):
+# value() translates such a list item by item, joined by the separator in the reader's language.
+LIST_SEPARATORS = (N_("; "), N_(", "))
+_FIELD = re.compile(r"\{\w+\}")
 
 
 def pattern(message, **fields):
@@ -108,17 +113,23 @@ def header(name):
 
 
 def value(text):
-    """A displayed value in the reader's language: a whole message, or a registered pattern filled in (the
-    one with the most fixed text, when several match); anything else (numbers, names, program output) as
-    it is."""
+    """A displayed value in the reader's language: a whole message, a list of them (see LIST_SEPARATORS:
+    "; " when any item is one, ", " when every item is), or a registered pattern filled in (the one with
+    the most fixed text, when several match); anything else (numbers, names, program output) as it is."""
     if not isinstance(text, str) or language() == "en" or not text:
         return text
     translated = _(text)
     if translated != text:
         return translated
-    matches = [(m, message) for regex, message in _patterns if (m := regex.match(text))]
-    if not matches:
-        return text
-    # The most specific pattern wins: "handler {h}, {flags}" over "handler {h}", whatever the import order.
-    m, message = max(matches, key=lambda found: len(re.sub(r"\{\w+\}", "", found[1])))
-    return _(message).format(**{k: value(v) for k, v in m.groupdict().items()})
+    for sep in LIST_SEPARATORS:
+        if sep in text:
+            items = text.split(sep)
+            done = [value(item) for item in items]
+            changed = [d != item for d, item in zip(done, items)]
+            if all(changed) or (sep == "; " and any(changed)):
+                return _(sep).join(done)
+    found = [(message, m) for regex, message in _patterns if (m := regex.match(text))]
+    if found:  # the most specific wins: "killed by {signal} (dlv's wait4)" over "killed by {signal}"
+        message, m = max(found, key=lambda f: len(_FIELD.sub("", f[0])))
+        return _(message).format(**{k: value(v) for k, v in m.groupdict().items()})
+    return text

@@ -12,17 +12,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import samples, toolchain
+from . import i18n, samples, toolchain
 from .container import dispositions, start_pid1
 from .errors import SigcampError
+from .i18n import N_
 
 SHELL_LOOP = 'echo READY; while :; do sleep 0.1; done'
 SHELL_RUNS = 'echo "entrypoint.sh: starting $1"; "$1"; echo "entrypoint.sh: it ended with $?"'
 SHELL_EXECS = 'echo "entrypoint.sh: starting $1"; exec "$1"'
 SENDS = ("ctrl-c", "SIGINT", "SIGTERM")
-SENT_TEXT = {"ctrl-c": "tty ^C (whole foreground group)", "SIGINT": "kill -INT PID 1 from outside",
-             "SIGTERM": "kill -TERM PID 1 from outside"}
-ENDED = "ended"  # the column every PID 1 table reports the outcome in (Outcome.how: "exit 130", "survived", ...)
+SENT_TEXT = {"ctrl-c": N_("tty ^C (whole foreground group)"), "SIGINT": N_("kill -INT PID 1 from outside"),
+             "SIGTERM": N_("kill -TERM PID 1 from outside")}
+ENDED = N_("ended")  # the column every PID 1 table reports the outcome in (Outcome.how: "exit 130", "survived", ...)
+PID1_IS = i18n.pattern(N_("pid {here} here, {inside} inside"), here=r"\d+", inside=r"\d+")
+SH_LOOP = i18n.pattern(N_("{sh} script, a loop of sleep"))
+SH_RUNS = i18n.pattern(N_("{sh} script starts notify-exit (no exec)"))
+SH_EXECS = i18n.pattern(N_("{sh} script execs notify-exit"))
+COLUMNS = (N_("entry"), N_("entry point (PID 1)"), N_("sent"), N_("PID 1 is"), N_("PID 1's SIGINT, SIGTERM"),
+           N_("shell shows"), N_("output"), N_("dieFromSignal ends in"))
 
 
 @dataclass(frozen=True)
@@ -44,16 +51,16 @@ def entries(keys=None):
         return str(samples.build(name))
 
     makers = {
-        "c": lambda: Entry("c", "C, no handler at all (c-no-handler)", "c-no-handler"),
-        "go": lambda: Entry("go", "Go, no Notify (article-sleep-loop)", "article-sleep-loop"),
-        "notify": lambda: Entry("notify", "Go, Notify then exit 130 (notify-exit)", "notify-exit"),
-        "ignore": lambda: Entry("ignore", "Go, signal.Ignore(os.Interrupt) (signal-ignore)", "signal-ignore"),
-        "sh-loop": lambda: Entry("sh-loop", f"{sh} script, a loop of sleep", "/bin/sh", ("-c", SHELL_LOOP)),
-        "sh-runs": lambda: Entry("sh-runs", f"{sh} script starts notify-exit (no exec)", "/bin/sh",
+        "c": lambda: Entry("c", N_("C, no handler at all (c-no-handler)"), "c-no-handler"),
+        "go": lambda: Entry("go", N_("Go, no Notify (article-sleep-loop)"), "article-sleep-loop"),
+        "notify": lambda: Entry("notify", N_("Go, Notify then exit 130 (notify-exit)"), "notify-exit"),
+        "ignore": lambda: Entry("ignore", N_("Go, signal.Ignore(os.Interrupt) (signal-ignore)"), "signal-ignore"),
+        "sh-loop": lambda: Entry("sh-loop", SH_LOOP.format(sh=sh), "/bin/sh", ("-c", SHELL_LOOP)),
+        "sh-runs": lambda: Entry("sh-runs", SH_RUNS.format(sh=sh), "/bin/sh",
                                  ("-c", SHELL_RUNS, "sh", built("notify-exit"))),
-        "sh-execs": lambda: Entry("sh-execs", f"{sh} script execs notify-exit", "/bin/sh",
+        "sh-execs": lambda: Entry("sh-execs", SH_EXECS.format(sh=sh), "/bin/sh",
                                   ("-c", SHELL_EXECS, "sh", built("notify-exit"))),
-        "init": lambda: Entry("init", "tiny-init in front of article-sleep-loop", "tiny-init",
+        "init": lambda: Entry("init", N_("tiny-init in front of article-sleep-loop"), "tiny-init",
                               (built("article-sleep-loop"),)),
     }
     unknown = set(keys or ()) - set(makers)
@@ -81,7 +88,7 @@ def run_pid1(entry, send, *, wait=0.5):
             ns.kill_init(send)
         outcome = ns.wait(wait)
     return {"entry": entry.key, "entry point (PID 1)": entry.title, "sent": SENT_TEXT.get(send, send),
-            "PID 1 is": f"pid {ns.nspid[0]} here, {ns.nspid[-1]} inside",
+            "PID 1 is": PID1_IS.format(here=ns.nspid[0], inside=ns.nspid[-1]),
             "PID 1's SIGINT, SIGTERM": actions, ENDED: outcome.how,
             "shell shows": "" if outcome.shell_status is None else str(outcome.shell_status),
             "output": _readable(outcome.transcript)}

@@ -16,11 +16,15 @@ import pandas as pd
 
 from .container import start_pid1
 from .errors import SigcampError
+from .i18n import N_
 
 INSIDE = ("SIGINT", "SIGTERM", "SIGSTOP", "SIGKILL")
 OUTSIDE = ("SIGINT", "SIGTERM", "SIGSTOP", "SIGCONT", "SIGKILL")
-STATES = {"R": "running", "S": "running (asleep in pause)", "T": "stopped", "t": "stopped by a tracer",
-          "Z": "ended, not yet reaped", "D": "running (uninterruptible sleep)"}
+STATES = {"R": N_("running"), "S": N_("running (asleep in pause)"), "T": N_("stopped"), "t": N_("stopped by a tracer"),
+          "Z": N_("ended, not yet reaped"), "D": N_("running (uninterruptible sleep)")}
+GONE = N_("gone")
+FROM_INSIDE, FROM_OUTSIDE = N_("inside the namespace (nsenter, kill ... 1)"), N_("outside (an ancestor namespace)")
+COLUMNS = (N_("sent from"), N_("signal"), N_("kill returned"), N_("PID 1 then"))
 
 
 def _state(pid):
@@ -28,7 +32,7 @@ def _state(pid):
     try:
         letter = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
-        return "gone"
+        return GONE
     return STATES.get(letter, letter)
 
 
@@ -54,12 +58,12 @@ def init_signal_rules(program="c-no-handler", *, settle=0.2):
         for sig in INSIDE:
             rc, err = _kill_from_inside(ns.init_pid, sig)
             time.sleep(settle)
-            rows.append({"sent from": "inside the namespace (nsenter, kill ... 1)", "signal": sig,
+            rows.append({"sent from": FROM_INSIDE, "signal": sig,
                          "kill returned": f"{rc}" + (f" ({err})" if err else ""), "PID 1 then": _state(ns.init_pid)})
         for sig in OUTSIDE:
             ns.kill_init(sig)
             time.sleep(settle)
-            rows.append({"sent from": "outside (an ancestor namespace)", "signal": sig, "kill returned": "0",
+            rows.append({"sent from": FROM_OUTSIDE, "signal": sig, "kill returned": "0",
                          "PID 1 then": _state(ns.init_pid)})
         outcome = ns.wait(2)
     df = pd.DataFrame(rows)

@@ -8,22 +8,45 @@ and `chain_diagram()` draws what each process did with it.
 """
 
 import re
-import textwrap
 import time
 from pathlib import Path
 
 import pandas as pd
 
-from . import diagrams, session
+from . import diagrams, i18n, session
 from .container import dispositions, processes, start_pid1
 from .figures import figure
+from .i18n import N_, _
 from .pid1 import SENT_TEXT, entry
+from .session import KILLED_BY
 from .strace_attach import Attached
+from .wrapping import wrap
 
 RERAISE_CALLS = ("rt_sigaction", "rt_sigprocmask", "tgkill", "sched_yield", "exit_group")
 GO_HANDLER = "Go's handler"
-ORIGIN = {"SI_KERNEL": "from the terminal: si_code SI_KERNEL", "SI_TKILL": "a raise: si_code SI_TKILL",
-          "SI_USER": "kill(2) from a process: si_code SI_USER"}
+SIGNAL = r"SIG[A-Z0-9]+"
+# Who sent a signal (strace's si_code), with the si_code itself: "from the terminal: si_code SI_KERNEL".
+SI_CODE = i18n.pattern(N_("{origin}: si_code {code}"), code=r"SI_\w+")
+ORIGIN = {"SI_KERNEL": SI_CODE.format(origin=N_("from the terminal"), code="SI_KERNEL"),
+          "SI_TKILL": SI_CODE.format(origin=N_("a raise"), code="SI_TKILL"),
+          "SI_USER": SI_CODE.format(origin=N_("kill(2) from a process"), code="SI_USER")}
+# What each event of explain() means (reraise_summary counts them by these words).
+RUNS_GO_HANDLER = N_("runs Go's handler (runtime.sighandler; no Notify: runtime.dieFromSignal)")
+DROPPED_AS_PID1 = N_("default action, PID 1 of its namespace: the kernel drops it, the program goes on")
+DEFAULT_KILLS = N_("default action: it kills the program")
+SETSIG_DEFAULT = N_("the runtime's setsig: SIGINT back to the default action")
+UNBLOCKSIG = N_("unblocksig: SIGINT is blocked while its handler runs; unblock it so the raise can arrive")
+RAISE = N_("raise: the runtime sends SIGINT to its own thread")
+OSYIELD = N_("osyield: give the signal a chance to kill it")
+LAST_RESORT = N_("still alive: dieFromSignal's last resort")
+DEFAULT_ENDED = N_("the default action ended it")
+ARRIVES = i18n.pattern(N_("{signal} #{n} arrives ({origin})"), signal=SIGNAL, n=r"\d+")
+EXITED_WITH = i18n.pattern(N_("the process exited with status {status}"))
+TGKILL_SELF = i18n.pattern(N_("tgkill(self, {signal})"), signal=SIGNAL)
+# The labels chapter 4 gives its two reraise_trace runs.
+RUN_LABELS = (N_("PID 1 of its namespace"), N_("an ordinary process"))
+COLUMNS = (N_("thread"), N_("event"), N_("times"), N_("what it means"), N_("run"), N_("SIGINT deliveries"),
+           N_("ran Go's handler"), N_("dropped by the kernel"), N_("raises (tgkill)"), N_("ended"))
 
 
 def _program_events(events, signame="SIGINT"):
@@ -51,29 +74,29 @@ def explain(events, *, pid1, signame="SIGINT"):
             seen += 1
             origin = ORIGIN.get(ev["flags"], ev["flags"])
             if disposition == GO_HANDLER:
-                meaning = "runs Go's handler (runtime.sighandler; no Notify: runtime.dieFromSignal)"
+                meaning = RUNS_GO_HANDLER
             elif pid1:
-                meaning = "default action, PID 1 of its namespace: the kernel drops it, the program goes on"
+                meaning = DROPPED_AS_PID1
             else:
-                meaning = "default action: it kills the program"
-            what = f"{signame} #{seen} arrives ({origin})"
+                meaning = DEFAULT_KILLS
+            what = ARRIVES.format(signal=signame, n=seen, origin=origin)
         elif call == "rt_sigaction":
             disposition = "default" if ev["handler"] == "SIG_DFL" else GO_HANDLER if ev["handler"] else disposition
             what, meaning = f"rt_sigaction({signame}, {ev['handler']})", \
-                "the runtime's setsig: SIGINT back to the default action" if ev["handler"] == "SIG_DFL" else ""
+                SETSIG_DEFAULT if ev["handler"] == "SIG_DFL" else ""
         elif call == "rt_sigprocmask":
             what = f"rt_sigprocmask({ev['flags']}, {signame})"
-            meaning = "unblocksig: SIGINT is blocked while its handler runs; unblock it so the raise can arrive"
+            meaning = UNBLOCKSIG
         elif call == "tgkill":
-            what, meaning = f"tgkill(self, {signame})", "raise: the runtime sends SIGINT to its own thread"
+            what, meaning = TGKILL_SELF.format(signal=signame), RAISE
         elif call == "sched_yield":
-            what, meaning = "sched_yield()", "osyield: give the signal a chance to kill it"
+            what, meaning = "sched_yield()", OSYIELD
         elif call == "exit_group":
-            what, meaning = ev["raw"].split("=")[0].strip(), "still alive: dieFromSignal's last resort"
+            what, meaning = ev["raw"].split("=")[0].strip(), LAST_RESORT
         elif call == "killed":
-            what, meaning = f"killed by {ev['signal']}", "the default action ended it"
+            what, meaning = KILLED_BY.format(signal=ev["signal"]), DEFAULT_ENDED
         elif call == "exited":
-            what, meaning = f"the process exited with status {ev['result']}", ""
+            what, meaning = EXITED_WITH.format(status=ev["result"]), ""
         else:
             what, meaning = ev["raw"], ""
         rows.append({"thread": "" if pd.isna(ev["tid"]) else int(ev["tid"]), "event": what, "what it means": meaning})
@@ -121,8 +144,8 @@ def reraise_summary(traces):
     for label, t in traces.items():
         means = t["what it means"]
         rows.append({"run": label, "SIGINT deliveries": t.attrs["deliveries"],
-                     "ran Go's handler": int(means.str.startswith("runs Go's handler").sum()),
-                     "dropped by the kernel": int(means.str.contains("drops it").sum()),
+                     "ran Go's handler": int((means == RUNS_GO_HANDLER).sum()),
+                     "dropped by the kernel": int((means == DROPPED_AS_PID1).sum()),
                      "raises (tgkill)": int(t.loc[t.event.str.startswith("tgkill"), "times"].sum()),
                      "ended": t.attrs["ended"]})
     return pd.DataFrame(rows)
@@ -131,8 +154,15 @@ def reraise_summary(traces):
 # --- the forwarding chain --------------------------------------------------------------
 
 CHAIN_CALLS = ("kill", "tgkill", "rt_sigtimedwait", "wait4", "exit_group")
-DISPOSITION_TEXT = {"caught": "a handler", "ignored": "ignored", "default": "the default action",
-                    "sigtimedwait": "blocked, taken with sigtimedwait"}
+DISPOSITION_TEXT = {"caught": N_("a handler"), "ignored": N_("ignored"), "default": N_("the default action"),
+                    "sigtimedwait": N_("blocked, taken with sigtimedwait")}
+NOTHING, CHILD_ENDED = N_("nothing"), N_("SIGCHLD (its child ended)")
+FROM_OUTSIDE_NS = N_("kill(2) from outside its namespace")
+FROM_PID = i18n.pattern(N_("kill(2) from pid {pid}"), pid=r"\d+")
+GOT = i18n.pattern(N_("{signal} ({origin})"), signal=SIGNAL)
+TAKEN = i18n.pattern(N_("{signal} ({origin}, taken with sigtimedwait)"), signal=SIGNAL)
+TGKILL_ITSELF = i18n.pattern(N_("tgkill(itself, {signal})"), signal=SIGNAL)
+CHAIN_COLUMNS = (N_("got"), N_("did"), i18n.pattern(N_("its {signal}"), signal=SIGNAL))
 
 
 def forwarding_chain(key="init", send="SIGINT", *, wait=1.5):
@@ -198,11 +228,11 @@ def _got(events):
     got = []
     for _, ev in events.iterrows():
         if ev["call"] == "delivered" and ev["signal"] not in ("SIGURG", "SIGCHLD"):
-            got.append(f"{ev['signal']} ({_origin(ev)})")
+            got.append(GOT.format(signal=ev["signal"], origin=_origin(ev)))
         elif ev["call"] == "rt_sigtimedwait" and pd.notna(ev["signal"]) and ev["signal"]:
-            got.append(f"{ev['signal']} ({_origin(ev)}, taken with sigtimedwait)" if ev["signal"] != "SIGCHLD" else
-                       "SIGCHLD (its child ended)")
-    return "; ".join(dict.fromkeys(got)) or "nothing"
+            got.append(TAKEN.format(signal=ev["signal"], origin=_origin(ev)) if ev["signal"] != "SIGCHLD" else
+                       CHILD_ENDED)
+    return "; ".join(dict.fromkeys(got)) or NOTHING
 
 
 def _origin(ev):
@@ -212,7 +242,7 @@ def _origin(ev):
     code = code.group(1) if code else ev["flags"]
     sender = re.search(r"si_pid=(\d+)", raw)
     if code == "SI_USER" and sender:
-        return "kill(2) from outside its namespace" if sender.group(1) == "0" else f"kill(2) from pid {sender.group(1)}"
+        return FROM_OUTSIDE_NS if sender.group(1) == "0" else FROM_PID.format(pid=sender.group(1))
     return ORIGIN.get(code, code or "").split(":")[0]
 
 
@@ -224,12 +254,12 @@ def _did(events, inside):
             whom = f"pid {inside.get(target, target)}" if target > 0 else f"group {-target}"
             did.append(f"kill({whom}, {ev['signal']})")
         elif ev["call"] == "tgkill" and ev["signal"] not in (None, "SIGURG"):
-            did.append(f"tgkill(itself, {ev['signal']})")
+            did.append(TGKILL_ITSELF.format(signal=ev["signal"]))
         elif ev["call"] == "exit_group":
             did.append(ev["raw"].split("=")[0].strip())
         elif ev["call"] == "killed":
-            did.append(f"killed by {ev['signal']}")
-    return "; ".join(dict.fromkeys(did)) or "nothing"
+            did.append(KILLED_BY.format(signal=ev["signal"]))
+    return "; ".join(dict.fromkeys(did)) or NOTHING
 
 
 def forwarding_chains(keys=("go", "sh-runs", "init"), send="SIGINT"):
@@ -242,8 +272,8 @@ def forwarding_chains(keys=("go", "sh-runs", "init"), send="SIGINT"):
 
 
 def _wrapped(text, width=32):
-    """A long label line as several, broken at spaces (graphviz does not wrap)."""
-    return textwrap.wrap(text, width, subsequent_indent="  ") or [""]
+    """A long label line as several, broken at spaces or between Chinese characters (graphviz does not wrap)."""
+    return wrap(text, width, indent="  ")
 
 
 FROM_OUTSIDE = ("from the terminal", "from outside its namespace")
@@ -255,39 +285,42 @@ def chain_diagram(chains):
     an arrow to each process that got the signal from it, each process (its disposition, what reached
     it, what it did), an arrow for each kill(2) one sent to another (a dashed one where PID 1 passed
     nothing to a child that got nothing), and the status seen from outside."""
-    g = diagrams.graph("Where the signal went: one namespace per run (strace on every process)", direction="TB")
+    g = diagrams.graph(_("Where the signal went: one namespace per run (strace on every process)"), direction="TB")
     g.attr(nodesep="0.3", ranksep="0.35", size="11,30")  # at most 11 inches wide: the width of a page
     for n, (title, df) in enumerate(chains.items()):
         with g.subgraph(name=f"cluster_{n}") as c:
-            c.attr(label=title, style="rounded", color="#8899aa", fontname=diagrams.FONT)
+            c.attr(label=i18n.value(title), style="rounded", color="#8899aa", fontname=diagrams.FONT)
             sender, node = f"s{n}", lambda pid: f"p{n}_{pid}"
-            c.node(sender, diagrams.label(*_wrapped(df.attrs["sent"])), shape="note", fillcolor="#fff4d6")
+            c.node(sender, diagrams.label(*_wrapped(i18n.value(df.attrs["sent"]))), shape="note", fillcolor="#fff4d6")
             signame = next(k for k in df.columns if k.startswith("its SIG"))[4:]
             forwarded = set()
             for row in df.to_dict("records"):
                 pid = row["pid inside"]
                 handling = row[f"its {signame}"]
-                c.node(node(pid), diagrams.label(*_wrapped(f"PID {pid}: {row['command']}"),
-                                                 *_wrapped(f"disposition: {DISPOSITION_TEXT.get(handling, handling)}"),
-                                                 *_wrapped(f"got: {row['got']}"), *_wrapped(f"did: {row['did']}")),
+                shown = {"pid": pid, "command": row["command"], "got": i18n.value(row["got"]),
+                         "did": i18n.value(row["did"]), "disposition": _(DISPOSITION_TEXT.get(handling, handling))}
+                c.node(node(pid), diagrams.label(*_wrapped(_("PID {pid}: {command}").format(**shown)),
+                                                 *_wrapped(_("disposition: {disposition}").format(**shown)),
+                                                 *_wrapped(_("got: {got}").format(**shown)),
+                                                 *_wrapped(_("did: {did}").format(**shown))),
                        fillcolor="#f2f2f2" if row["got"] == "nothing" else "#eef3fb")
                 if any(item.startswith(signame) and any(o in item for o in FROM_OUTSIDE)
                        for item in row["got"].split("; ")):
                     c.edge(sender, node(pid), label=signame)
                 for target, sig in re.findall(r"kill\(pid (\d+), (SIG\w+)\)", row["did"]):
-                    c.edge(node(pid), node(int(target)), label=f"forwards {sig}")
+                    c.edge(node(pid), node(int(target)), label=_("forwards {signal}").format(signal=sig))
                     forwarded.add(int(target))
             for row in df.to_dict("records"):
                 if row["got"] == "nothing" and row["pid inside"] not in forwarded and row["parent inside"]:
-                    c.edge(node(row["parent inside"]), node(row["pid inside"]), label="passes nothing on",
+                    c.edge(node(row["parent inside"]), node(row["pid inside"]), label=_("passes nothing on"),
                            style="dashed")
             end, status = f"e{n}", df.attrs["shell_status"]
-            c.node(end, diagrams.label(f"seen from outside: {df.attrs['ended']}",
-                                       "" if status is None else f"(a shell shows {status})"),
+            c.node(end, diagrams.label(_("seen from outside: {ended}").format(ended=i18n.value(df.attrs["ended"])),
+                                       "" if status is None else _("(a shell shows {status})").format(status=status)),
                    shape="oval", fillcolor="#e8f5e9" if status is not None else "#fdecea")
             last = df["pid inside"].iloc[-1]
             if last != 1:
                 c.edge(node(last), end, style="invis")  # below the last process: each namespace is one column
-            c.edge(node(1), end, label="" if status is None else "its exit status",
+            c.edge(node(1), end, label="" if status is None else _("its exit status"),
                    constraint="false" if last != 1 else "true")
     return g

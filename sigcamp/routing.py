@@ -14,29 +14,39 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import delve, masks, session
+from . import delve, i18n, masks, session
 from .errors import SigcampError
 from .figures import figure
+from .i18n import N_, _
 
 SAMPLE = "lockosthread-notify"
 METHODS = ("kill", "tgkill", "pthread_kill")
-METHOD_TEXT = {"kill": "kill(2) to the process", "tgkill": "tgkill(2) to the locked thread",
-               "pthread_kill": "pthread_kill(3) to the locked thread"}
-PLACEMENT_TEXT = {"goroutine": "a new goroutine locks its thread", "main": "the main goroutine locks the main thread"}
+METHOD_TEXT = {"kill": N_("kill(2) to the process"), "tgkill": N_("tgkill(2) to the locked thread"),
+               "pthread_kill": N_("pthread_kill(3) to the locked thread")}
+PLACEMENT_TEXT = {"goroutine": N_("a new goroutine locks its thread"),
+                  "main": N_("the main goroutine locks the main thread")}
 STAGES = ("handler ran on", "os/signal.loop ran on", "receiver ran on")
-STAGE_TEXT = ("runtime.sighandler ran on", "os/signal.process ran on", "the receiving goroutine ran on")
+STAGE_TEXT = (N_("runtime.sighandler ran on"), N_("os/signal.process ran on"), N_("the receiving goroutine ran on"))
+ROLES = MAIN_LOCKED, LOCKED, MAIN, OTHER = (N_("main thread (= locked)"), N_("locked thread"), N_("main thread"),
+                                            N_("another thread"))
+NOT_SEEN = N_("not seen")
+# "main thread: 4": how many signals a stage ran on a thread (routing_summary joins them with ", ")
+ROLE_COUNT = i18n.pattern(N_("{role}: {count}"), role="|".join(map(re.escape, (*ROLES, NOT_SEEN))), count=r"\d+")
+COUNT_OF = i18n.pattern(N_("{count} of {total}"), count=r"\d+", total=r"\d+")
+COLUMNS = (N_("who locks a thread"), N_("SIGUSR1 sent with"), N_("signals"), N_("case"), N_("sent"),
+           N_("the locked goroutine got"), N_("on its locked thread"), N_("an unlocked goroutine got"))
 
 
 def _role(tid, pid, locked):
     if tid is None or pd.isna(tid):
         return None
     if tid == pid == locked:
-        return "main thread (= locked)"
+        return MAIN_LOCKED
     if tid == locked:
-        return "locked thread"
+        return LOCKED
     if tid == pid:
-        return "main thread"
-    return "another thread"
+        return MAIN
+    return OTHER
 
 
 def _signal_of(variable):
@@ -126,14 +136,13 @@ def routing_summary(df):
         row = {"who locks a thread": PLACEMENT_TEXT[where], "SIGUSR1 sent with": METHOD_TEXT[method],
                "signals": len(sub)}
         for stage, title in zip(STAGES, STAGE_TEXT):
-            counts = sub[stage.replace(" on", " on (role)")].fillna("not seen").value_counts()
-            row[title] = ", ".join(f"{role}: {n}" for role, n in counts.items())
+            counts = sub[stage.replace(" on", " on (role)")].fillna(NOT_SEEN).value_counts()
+            row[title] = ", ".join(ROLE_COUNT.format(role=role, count=n) for role, n in counts.items())
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-_COLUMNS = {"goroutine": ("main thread", "locked thread", "another thread"),
-            "main": ("main thread (= locked)", "another thread")}
+_COLUMNS = {"goroutine": (MAIN, LOCKED, OTHER), "main": (MAIN_LOCKED, OTHER)}
 
 
 @figure
@@ -152,13 +161,13 @@ def landing_map(df):
         sent = np.array([(sub["sent with"] == m).sum() for m in methods])
         ax.imshow(grid / np.maximum(sent, 1)[:, None], cmap="Blues", vmin=0, vmax=1, aspect="auto")
         for i, j in np.ndindex(grid.shape):
-            ax.text(j, i, f"{grid[i, j]} of {sent[i]}", ha="center", va="center",
+            ax.text(j, i, _(COUNT_OF).format(count=grid[i, j], total=sent[i]), ha="center", va="center",
                     color="white" if grid[i, j] > sent[i] / 2 else "black", fontsize=10)
-        ax.set_xticks(range(len(cols)), [c.replace(" (", "\n(") for c in cols])
-        ax.set_yticks(range(len(methods)), [METHOD_TEXT[m].replace(" to ", "\nto ") for m in methods])
-        ax.set_title(PLACEMENT_TEXT[where], fontsize=10)
+        ax.set_xticks(range(len(cols)), [_(c).replace(" (", "\n(") for c in cols])
+        ax.set_yticks(range(len(methods)), [_(METHOD_TEXT[m]).replace(") ", ")\n", 1) for m in methods])
+        ax.set_title(_(PLACEMENT_TEXT[where]), fontsize=10)
         ax.tick_params(length=0)
-    fig.suptitle("The thread runtime.sighandler ran on, per SIGUSR1 (breakpoint, sig == 10)", fontsize=11)
+    fig.suptitle(_("The thread runtime.sighandler ran on, per SIGUSR1 (breakpoint, sig == 10)"), fontsize=11)
     fig.tight_layout()
     return fig
 
@@ -166,9 +175,9 @@ def landing_map(df):
 # --- the order of the two calls, and a goroutine that is not locked -----------------------
 
 ORDER_CASES = {
-    "LockOSThread, then Notify (the article's order)": {},
-    "Notify, then LockOSThread": {"NOTIFY_FIRST": "1"},
-    "the article's order, and an unlocked goroutine also calls Notify": {"OTHER_NOTIFY": "1"},
+    N_("LockOSThread, then Notify (the article's order)"): {},
+    N_("Notify, then LockOSThread"): {"NOTIFY_FIRST": "1"},
+    N_("the article's order, and an unlocked goroutine also calls Notify"): {"OTHER_NOTIFY": "1"},
 }
 
 

@@ -8,7 +8,6 @@ who got each; `sigtimedwait_timeouts()` shows when EAGAIN comes back;
 
 import os
 import re
-import textwrap
 import time
 from pathlib import Path
 
@@ -17,17 +16,31 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
-from . import masks, procfs, session
+from . import i18n, masks, procfs, session
 from .figures import figure
+from .i18n import N_, _
+from .wrapping import wrap
 
 SAMPLE = "sigwait-owner"
 OWNER_CASES = (("thread", "", "sigwaitinfo"), ("late", "", "sigwaitinfo"), ("constructor", "", "sigwaitinfo"),
                ("constructor", "notify", "sigwaitinfo"), ("constructor", "notify-after", "sigwaitinfo"),
                ("thread", "", "poll"), ("constructor", "", "poll"))
-HOW = {"thread": "the owner thread only", "late": "main() on its thread, then the owner",
-       "constructor": "a C constructor, before the runtime"}
-NOTIFY = {"": "no", "notify": "yes, before the owner starts", "notify-after": "yes, after the owner starts"}
-WAITS = {"sigwaitinfo": "sigwaitinfo", "poll": "the article's poll"}
+HOW = {"thread": N_("the owner thread only"), "late": N_("main() on its thread, then the owner"),
+       "constructor": N_("a C constructor, before the runtime")}
+NOTIFY = {"": N_("no"), "notify": N_("yes, before the owner starts"), "notify-after": N_("yes, after the owner starts")}
+WAITS = {"sigwaitinfo": "sigwaitinfo", "poll": N_("the article's poll")}
+# What a thread sleeps in, as /proc/PID/task/TID/syscall shows it (see _sleeping_in).
+WAITS_FOR_EVER, WAITS_TIMED = N_("rt_sigtimedwait, timeout NULL"), N_("rt_sigtimedwait, timeout set")
+RUNNING = N_("running")
+SYSCALL_N = i18n.pattern(N_("syscall {number}"), number=r"\d+")
+COUNT_OF = i18n.pattern(N_("{count} of {total}"), count=r"\d+", total=r"\d+")
+IN_CGO = i18n.pattern(N_("in a goroutine's cgo call, {wait}"))
+ON_C_THREAD = i18n.pattern(N_("on a thread C created, {wait}"))
+COLUMNS = (N_("run"), N_("SIGUSR1 blocked by"), N_("Go Notify"), N_("owner"), N_("threads blocking it"),
+           N_("owner's SigBlk has it"), N_("owner sleeps in"), N_("owner CPU %"), N_("owner wake-ups/s"), N_("sent"),
+           N_("C owner got"), N_("Go Notify got"), N_("nobody saw"), N_("still pending"), N_("runs"), N_("call"),
+           N_("timeout (ms)"), N_("returned"), N_("errno"), N_("took (ms)"), N_("asleep in"), N_("the owner waits"),
+           N_("finished"), N_("longest runtime.GC() (ms)"))
 # The system calls an owner thread can sleep in, by number (x86-64, arm64).
 _SYSCALLS = {"x86_64": {128: "rt_sigtimedwait", 230: "clock_nanosleep", 35: "nanosleep"},
              "aarch64": {137: "rt_sigtimedwait", 115: "clock_nanosleep", 101: "nanosleep"}}.get(os.uname().machine, {})
@@ -43,14 +56,14 @@ def _sleeping_in(pid, tid, *, reads=20):
     for _ in range(reads):
         fields = Path(f"/proc/{pid}/task/{tid}/syscall").read_text().split()
         if fields and fields[0].isdigit():
-            name = _SYSCALLS.get(int(fields[0]), f"syscall {fields[0]}")
+            name = _SYSCALLS.get(int(fields[0]), SYSCALL_N.format(number=fields[0]))
             if name == "rt_sigtimedwait":
-                name += f", timeout {'NULL' if fields[3] == '0x0' else 'set'}"
-                if name.endswith("NULL"):
-                    return name
+                if fields[3] == "0x0":
+                    return WAITS_FOR_EVER
+                name = WAITS_TIMED
             seen.append(name)
         time.sleep(0.005)
-    return max(set(seen), key=seen.count) if seen else "running"
+    return max(set(seen), key=seen.count) if seen else RUNNING
 
 
 def _thread_counters(pid, tid):
@@ -105,7 +118,8 @@ def owner_run(mode="constructor", notify="", wait="sigwaitinfo", *, n=10, gap=0.
         out = prog.wait(5)
     c_got, go_got = len(_C_GOT.findall(out.output)), len(_GO_GOT.findall(out.output))
     return {"run": run, "SIGUSR1 blocked by": HOW[mode], "Go Notify": NOTIFY[notify], "owner": WAITS[wait],
-            "threads blocking it": f"{int(blocking.sum())} of {len(state)}", "owner's SigBlk has it": owner_blocks,
+            "threads blocking it": COUNT_OF.format(count=int(blocking.sum()), total=len(state)),
+            "owner's SigBlk has it": owner_blocks,
             "owner sleeps in": sleeping,
             "owner CPU %": round(100 * (ticks - ticks0) / os.sysconf("SC_CLK_TCK") / span),
             "owner wake-ups/s": round((switches - switches0) / span),
@@ -139,19 +153,20 @@ def owner_summary(owners):
 def who_got(owners):
     """One bar per case: of the SIGUSR1 sent, how many the C owner got, Go's Notify got, nobody saw."""
     summary = owners.groupby(CASE, sort=False)[COUNTS].sum().reset_index()
-    labels = [f"{o}; blocked by {b}" + (f"; Notify {n}" if n != "no" else "") for o, b, n in
-              zip(summary["owner"], summary["SIGUSR1 blocked by"], summary["Go Notify"])]
+    labels = [_("; ").join([i18n.value(o), _("blocked by {how}").format(how=i18n.value(b))]
+                           + ([_("Notify {when}").format(when=i18n.value(n))] if n != NOTIFY[""] else []))
+              for o, b, n in zip(summary["owner"], summary["SIGUSR1 blocked by"], summary["Go Notify"])]
     fig, ax = plt.subplots(figsize=(9, 0.45 * len(summary) + 1.4))
     left = np.zeros(len(summary))
     for col, colour in (("C owner got", "tab:green"), ("Go Notify got", "tab:blue"), ("nobody saw", "tab:red")):
         share = summary[col] / summary["sent"]
-        ax.barh(range(len(summary)), share, left=left, color=colour, label=col)
+        ax.barh(range(len(summary)), share, left=left, color=colour, label=_(col))
         left += share
-    ax.set_yticks(range(len(summary)), [textwrap.fill(l, 58) for l in labels], fontsize=8)
+    ax.set_yticks(range(len(summary)), ["\n".join(wrap(l, 58)) for l in labels], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(mticker.PercentFormatter(1.0))
-    ax.set_xlabel(f"share of the SIGUSR1 sent with kill(2) ({int(summary['sent'].iloc[0])} per case)")
+    ax.set_xlabel(_("share of the SIGUSR1 sent with kill(2) ({n} per case)").format(n=int(summary["sent"].iloc[0])))
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
     fig.tight_layout()
     return fig
@@ -206,8 +221,7 @@ def gc_while_owner_waits(*, runs=3, wait="sigwaitinfo", limit=3.0):
     One row per run: owner, run, longest GC (ms), or finished False when no answer came in `limit` s.
     """
     rows = []
-    for owner_in, label in (("cgo", f"in a goroutine's cgo call, {WAITS[wait]}"),
-                            ("thread", f"on a thread C created, {WAITS[wait]}")):
+    for owner_in, label in (("cgo", IN_CGO.format(wait=WAITS[wait])), ("thread", ON_C_THREAD.format(wait=WAITS[wait]))):
         env = {"OWNER_IN": owner_in, "GC_CHECK": "1", **({"OWNER_WAIT": "poll"} if wait == "poll" else {})}
         for run in range(runs):
             with session.start(SAMPLE, args=("thread",), env=env) as prog:

@@ -135,3 +135,47 @@ def test_headers_filled_in_and_a_shown_index_are_translated(zh):
     flipped = display.show(df.set_index("reader").T, index=True).to_html()
     assert "读取方式" in flipped and ">结束方式<" in flipped and "存活" in flipped
     assert list(df.columns) == ["reader", "ended", "go1.26.8: ended"]
+
+
+@pytest.fixture
+def words(monkeypatch):
+    """Chinese with a catalog of the words given, and patterns registered only for the test."""
+    catalog = {}
+
+    class Small(gettext.NullTranslations):
+        def gettext(self, message):
+            return catalog.get(message, message)
+
+    monkeypatch.setattr(i18n, "catalog", lambda lang: Small())
+    monkeypatch.setattr(i18n, "_patterns", [])
+    i18n.set_language("zh")
+    yield catalog
+    i18n.set_language("en")
+
+
+def test_a_list_of_messages_is_translated_item_by_item_and_program_output_is_left_alone(words):
+    words.update({"caught": "捕获", "default": "默认", ", ": "、", "; ": "；", "{count} of {total}": "{count}/{total}",
+                  "its child ended": "子进程结束了"})
+    i18n.pattern("{count} of {total}", count=r"\d+", total=r"\d+")
+    assert i18n.value("caught, default") == "捕获、默认"
+    assert i18n.value("3 of 5, 4 of 6") == "3/5、4/6"
+    assert i18n.value("kill(pid 2, SIGINT); its child ended") == "kill(pid 2, SIGINT)；子进程结束了"
+    for output in ("end of file", "caught, and more", "kill(pid 2, SIGINT); exit_group(130)"):
+        assert i18n.value(output) == output  # a pattern's field or a list's item that is no message: as it is
+
+
+def test_the_most_specific_pattern_wins(words):
+    words.update({"killed by {signal}": "被 {signal} 终止", "killed by {signal} (dlv's wait4)": "被 {signal} 终止（wait4）"})
+    i18n.pattern("killed by {signal}")
+    i18n.pattern("killed by {signal} (dlv's wait4)", signal=r"SIG\w+")
+    assert i18n.value("killed by SIGKILL (dlv's wait4)") == "被 SIGKILL 终止（wait4）"
+    assert i18n.value("killed by SIGINT") == "被 SIGINT 终止"
+
+
+def test_displayed_text_is_translated_before_it_is_escaped_and_flags_read_yes_or_no(words):
+    words.update({"the program's own terminal": "程序自己的终端", "PID 1's signals": "PID 1 的信号", "yes": "是",
+                  "no": "否"})
+    df = pd.DataFrame({"PID 1's signals": ["the program's own terminal", "<b>"], "finished": [True, False]})
+    html = display.show(df).to_html()
+    assert "程序自己的终端" in html and "PID 1 的信号" in html and "&lt;b&gt;" in html and "<b>" not in html
+    assert ">是<" in html and ">否<" in html and df["finished"].dtype == bool

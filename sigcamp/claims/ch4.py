@@ -5,12 +5,17 @@ routing.notify_order(), sigowner.sigtimedwait_timeouts(), sigowner.sigwait_owner
 sigowner.gc_while_owner_waits(), pid1.pid1_table().
 """
 
-from .. import attach, pid1, sigowner
+from .. import attach, i18n, pid1, sigowner
+from ..i18n import N_, _
 from ..ledger import Claim, Finding, holds, holds_only_when, not_reproduced, refuted
 
 
 def _n(count, total):
-    return f"{count} of {total}"
+    return _("{count} of {total}").format(count=count, total=total)
+
+
+def _join(parts):
+    return _("; ").join(parts)
 
 
 # --- delve -------------------------------------------------------------------------------
@@ -18,8 +23,8 @@ def _n(count, total):
 
 def _halt_text(run):
     halting = run.sent[run.sent.step == "halt"]
-    sent = ", ".join(f"{call}({sig}) ×{n}" for (call, sig), n in
-                     halting.groupby(["call", "signal"], sort=False).size().items()) or "no signal"
+    sent = _(", ").join(f"{call}({sig}) ×{n}" for (call, sig), n in
+                        halting.groupby(["call", "signal"], sort=False).size().items()) or _("no signal")
     stopped = int((run.states_halted.state == "t").sum())
     return sent, stopped, len(run.states_halted)
 
@@ -27,7 +32,8 @@ def _halt_text(run):
 def judge_halt_sends_sigint(run):
     """Holds when strace saw delve send SIGINT while halting the program; refuted otherwise."""
     sent, stopped, threads = _halt_text(run)
-    measured = f"strace of dlv during a halt: {sent}; {_n(stopped, threads)} threads in tracing stop (t)"
+    measured = _("strace of dlv during a halt: {sent}; {stopped} threads in tracing stop (t)").format(
+        sent=sent, stopped=_n(stopped, threads))
     return Finding(holds() if "SIGINT" in run.signals_sent("halt") else refuted(), measured)
 
 
@@ -35,25 +41,29 @@ def judge_runtime_freezes(run):
     """Refuted when every thread sat in the kernel's tracing stop during the halt (the runtime ran no
     code, so it paused nothing itself); not reproduced when some thread was not stopped that way."""
     sent, stopped, threads = _halt_text(run)
-    measured = (f"during the halt {_n(stopped, threads)} threads were in tracing stop (t); dlv sent {sent}; "
-                f"after the detach a real Ctrl+C: {run.after.how}")
+    measured = _("during the halt {stopped} threads were in tracing stop (t); dlv sent {sent}; "
+                 "after the detach a real Ctrl+C: {ended}").format(stopped=_n(stopped, threads), sent=sent,
+                                                                   ended=i18n.value(run.after.how))
     if stopped == threads:
         return Finding(refuted(), measured)
-    return Finding(not_reproduced(f"{threads - stopped} threads were not in tracing stop, yet nothing showed the "
-                                  "runtime stopping its Ps"), measured)
+    return Finding(not_reproduced(_("{n} threads were not in tracing stop, yet nothing showed the runtime stopping "
+                                    "its Ps").format(n=threads - stopped)), measured)
 
 
 def judge_detach_sends_sigint(runs):
     """Holds when a plain Detach sends SIGINT; holds only when killing if only Detach{Kill:true} does."""
     rows = {r["case"]: r for r in runs.to_dict("records")}
-    said = "; ".join(f"{r['request']} ({case}): {r['dlv sent']} → {r['ended']}" for case, r in rows.items())
+    said = _join(_("{request} ({case}): {sent} → {ended}").format(
+        request=r["request"], case=i18n.value(case), sent=i18n.value(r["dlv sent"]), ended=i18n.value(r["ended"]))
+        for case, r in rows.items())
     plain = [r for r in rows.values() if r["request"] == attach.PLAIN]
     killing = [r for r in rows.values() if r["request"] == attach.KILLING and r["started with"] == "dlv attach"]
     if any("SIGINT" in r["signals"] for r in plain):
         return Finding(holds(), said)
     if killing and all("SIGINT" in r["signals"] for r in killing):
-        return Finding(holds_only_when("the detach kills the program delve attached to (Detach with Kill: true; "
-                                       "delve's killProcess: kill(pid, SIGINT)); a plain detach sent no SIGINT"), said)
+        return Finding(holds_only_when(_("the detach kills the program delve attached to (Detach with Kill: true; "
+                                         "delve's killProcess: kill(pid, SIGINT)); a plain detach sent no SIGINT")),
+                       said)
     return Finding(refuted(), said)
 
 
@@ -71,22 +81,24 @@ def judge_lock_routes(routes):
     aimed = routes[routes["sent with"] != "kill"]
     aimed_ok = int((aimed["handler ran on"] == aimed["locked thread"]).sum())
     loop_locked = int((routes["os/signal.loop ran on"] == routes["locked thread"]).sum())
-    measured = (f"kill(2) with a new goroutine locked: handler on the locked thread {_n(on_locked, len(kill))}, "
-                f"on the main thread {_n(on_main, len(kill))}; tgkill/pthread_kill to the locked thread put it there "
-                f"{_n(aimed_ok, len(aimed))}; os/signal.loop ran on the locked thread {_n(loop_locked, len(routes))}")
+    parts = [_("kill(2) with a new goroutine locked: handler on the locked thread {on_locked}, on the main thread "
+               "{on_main}; tgkill/pthread_kill to the locked thread put it there {aimed}; os/signal.loop ran on the "
+               "locked thread {loop}").format(on_locked=_n(on_locked, len(kill)), on_main=_n(on_main, len(kill)),
+                                             aimed=_n(aimed_ok, len(aimed)), loop=_n(loop_locked, len(routes)))]
     main = routes[(routes["sent with"] == "kill") & (routes["locked goroutine"] == "main")]
     if len(main):
-        measured += (f"; with the main goroutine locked, kill(2) landed on the main (= locked) thread "
-                     f"{_n(int((main['handler ran on (role)'] == 'main thread (= locked)').sum()), len(main))}")
-    return Finding(holds() if on_locked == len(kill) else refuted(), measured)
+        landed = int((main["handler ran on (role)"] == "main thread (= locked)").sum())
+        parts.append(_("with the main goroutine locked, kill(2) landed on the main (= locked) thread {n}").format(
+            n=_n(landed, len(main))))
+    return Finding(holds() if on_locked == len(kill) else refuted(), _join(parts))
 
 
 def _order_text(case, row):
-    text = f"{case}: the locked goroutine got {_n(int(row['the locked goroutine got']), int(row['sent']))}"
-    other = row.get("an unlocked goroutine got")
+    got, sent, other = int(row["the locked goroutine got"]), int(row["sent"]), row.get("an unlocked goroutine got")
     if other is not None and other == other:  # not NaN: that case had an unlocked goroutine too
-        text += f", the unlocked goroutine {_n(int(other), int(row['sent']))}"
-    return text
+        return _("{case}: the locked goroutine got {got}, the unlocked goroutine {other}").format(
+            case=i18n.value(case), got=_n(got, sent), other=_n(int(other), sent))
+    return _("{case}: the locked goroutine got {got}").format(case=i18n.value(case), got=_n(got, sent))
 
 
 def judge_lock_before_notify(order):
@@ -95,10 +107,10 @@ def judge_lock_before_notify(order):
     rows = {r["case"]: r for r in order.to_dict("records")}
     article = next(r for c, r in rows.items() if c.startswith("LockOSThread, then Notify"))
     swapped = next(r for c, r in rows.items() if c.startswith("Notify, then LockOSThread"))
-    measured = "; ".join(_order_text(c, r) for c, r in rows.items())
+    measured = _join(_order_text(c, r) for c, r in rows.items())
     if article["the locked goroutine got"] < article["sent"]:
-        return Finding(not_reproduced("even the article's order lost signals, so the order cannot be what "
-                                      "decides"), measured)
+        return Finding(not_reproduced(_("even the article's order lost signals, so the order cannot be what "
+                                        "decides")), measured)
     if swapped["the locked goroutine got"] < swapped["sent"]:
         return Finding(holds(), measured)
     return Finding(refuted(), measured)
@@ -107,44 +119,52 @@ def judge_lock_before_notify(order):
 # --- a C thread that owns a signal ---------------------------------------------------------
 
 
+def _ms(value, spec):
+    return _("{value} ms").format(value=format(value, spec))
+
+
 def judge_sigwaitinfo_eagain(calls):
     """Holds when sigwaitinfo returned EAGAIN; holds only for sigtimedwait when an expired timeout
     (of any length tried) gave EAGAIN and sigwaitinfo just waited; refuted when nothing gave EAGAIN."""
     waited = calls[calls["call"] == "sigwaitinfo"]
     timed = calls[calls["call"] == "sigtimedwait"]
     eagain = timed[timed["errno"] == "EAGAIN"]
-    spans = ", ".join(f"{t:g} ms → {took:.2f} ms" for t, took in zip(eagain["timeout (ms)"], eagain["took (ms)"]))
+    spans = _(", ").join(f"{_ms(t, 'g')} → {_ms(took, '.2f')}" for t, took in zip(eagain["timeout (ms)"],
+                                                                                eagain["took (ms)"]))
     w = waited.iloc[0] if len(waited) else None
-    waited_text = "sigwaitinfo was not run" if w is None else (
-        f"sigwaitinfo slept in {w['asleep in'] or 'a wait'} and returned {w['returned']}"
-        f"{' ' + w['errno'] if w['errno'] else ''} after {w['took (ms)']:.0f} ms, when the SIGUSR1 came")
-    measured = f"sigtimedwait with nothing pending returned EAGAIN for timeouts {spans or 'none'}; {waited_text}"
+    waited_text = _("sigwaitinfo was not run") if w is None else _(
+        "sigwaitinfo slept in {where} and returned {returned}{errno} after {took} ms, when the SIGUSR1 came").format(
+        where=i18n.value(w["asleep in"]) or _("a wait"), returned=w["returned"],
+        errno=" " + w["errno"] if w["errno"] else "", took=f"{w['took (ms)']:.0f}")
+    measured = _("sigtimedwait with nothing pending returned EAGAIN for timeouts {spans}; {waited}").format(
+        spans=spans or _("none"), waited=waited_text)
     if w is not None and w["errno"] == "EAGAIN":
         return Finding(holds(), measured)
     if len(eagain) and len(eagain) == len(timed):
-        return Finding(holds_only_when("the call is sigtimedwait and its timeout expires, whatever its length "
-                                       f"(tried: {', '.join(f'{t:g} ms' for t in timed['timeout (ms)'])}); "
-                                       "sigwaitinfo has no timeout"), measured)
+        return Finding(holds_only_when(_("the call is sigtimedwait and its timeout expires, whatever its length "
+                                         "(tried: {tried}); sigwaitinfo has no timeout").format(
+            tried=_(", ").join(_ms(t, "g") for t in timed["timeout (ms)"]))), measured)
     return Finding(refuted(), measured)
 
 
 def _owner_text(owners, mode, wait):
     sub = sigowner.cases(owners, mode, "", wait)
     got, sent, lost = (int(sub[c].sum()) for c in ("C owner got", "sent", "nobody saw"))
-    return f"{sigowner.WAITS[wait]}, blocked by {sigowner.HOW[mode]}: C got {_n(got, sent)}, lost {lost}"
+    return _("{wait}, blocked by {how}: C got {got}, lost {lost}").format(
+        wait=i18n.value(sigowner.WAITS[wait]), how=i18n.value(sigowner.HOW[mode]), got=_n(got, sent), lost=lost)
 
 
 def judge_poll_fixes(owners):
     """Holds when the article's poll gets every signal although Go's threads do not block it;
     refuted when it loses some while blocking the signal before the runtime starts gets them all;
     not reproduced when the owner lost nothing even without the poll."""
-    measured = "; ".join(_owner_text(owners, m, w) for w in ("sigwaitinfo", "poll") for m in ("thread", "constructor")
-                         if len(sigowner.cases(owners, m, "", w)))
+    measured = _join(_owner_text(owners, m, w) for w in ("sigwaitinfo", "poll") for m in ("thread", "constructor")
+                     if len(sigowner.cases(owners, m, "", w)))
     unmasked_wait = sigowner.cases(owners, "thread", "", "sigwaitinfo")
     unmasked_poll = sigowner.cases(owners, "thread", "", "poll")
     if unmasked_wait["nobody saw"].sum() + unmasked_wait["Go Notify got"].sum() == 0:
-        return Finding(not_reproduced("the owner got every signal with sigwaitinfo and no mask elsewhere: "
-                                      "Go took none"), measured)
+        return Finding(not_reproduced(_("the owner got every signal with sigwaitinfo and no mask elsewhere: "
+                                        "Go took none")), measured)
     if (unmasked_poll["C owner got"] == unmasked_poll["sent"]).all():
         return Finding(holds(), measured)
     return Finding(refuted(), measured)
@@ -157,9 +177,11 @@ def judge_poll_not_busy(owners):
     if polls.empty or waits.empty:
         raise KeyError("the owner evidence needs runs that poll and runs that wait in sigwaitinfo")
     poll_rate, wait_rate = polls["owner wake-ups/s"].median(), waits["owner wake-ups/s"].max()
-    measured = (f"the poll woke its thread {poll_rate:,.0f} times a second (median of {len(polls)} runs) and used "
-                f"{polls['owner CPU %'].min()}-{polls['owner CPU %'].max()}% of a CPU; a sigwaitinfo owner at most "
-                f"{wait_rate:,.0f} times a second (only for a signal) and {waits['owner CPU %'].max()}%")
+    measured = _("the poll woke its thread {rate} times a second (median of {runs} runs) and used "
+                 "{cpu_low}-{cpu_high}% of a CPU; a sigwaitinfo owner at most {wait_rate} times a second (only for a "
+                 "signal) and {wait_cpu}%").format(rate=f"{poll_rate:,.0f}", runs=len(polls), cpu_low=polls["owner CPU %"].min(),
+                                       cpu_high=polls["owner CPU %"].max(), wait_rate=f"{wait_rate:,.0f}",
+                                       wait_cpu=waits["owner CPU %"].max())
     busy = poll_rate >= 1000 and poll_rate >= 100 * max(wait_rate, 1)
     return Finding(refuted() if busy else holds(), measured)
 
@@ -170,22 +192,28 @@ def judge_poll_keeps_gc_going(gcs):
     in_cgo = gcs[gcs["the owner waits"].str.startswith("in a goroutine's cgo call")]
     done = in_cgo[in_cgo["finished"]]
     longest = in_cgo["longest runtime.GC() (ms)"].max()
-    measured = (f"owner blocked in sigwaitinfo inside a cgo call: 5 runtime.GC() finished in "
-                f"{_n(len(done), len(in_cgo))} runs, the longest {longest:.1f} ms; control (owner on a C thread): "
-                f"{gcs.loc[~gcs.index.isin(in_cgo.index), 'longest runtime.GC() (ms)'].max():.1f} ms")
+    control = gcs.loc[~gcs.index.isin(in_cgo.index), "longest runtime.GC() (ms)"].max()
+    measured = _("owner blocked in sigwaitinfo inside a cgo call: 5 runtime.GC() finished in {done} runs, the longest "
+                 "{longest} ms; control (owner on a C thread): {control} ms").format(
+        done=_n(len(done), len(in_cgo)), longest=f"{longest:.1f}", control=f"{control:.1f}")
     return Finding(refuted() if len(done) == len(in_cgo) else holds(), measured)
 
 
 # --- PID 1 ----------------------------------------------------------------------------------
+
+# How a judge's text names each way of sending (pid1.SENT_TEXT without its explanation).
+_SENT = {"ctrl-c": N_("tty ^C"), "SIGINT": pid1.SENT_TEXT["SIGINT"], "SIGTERM": pid1.SENT_TEXT["SIGTERM"]}
 
 
 def _pid1_text(table, keys, sends=("ctrl-c",)):
     parts = []
     for key in keys:
         title = table.loc[table["entry"] == key, "entry point (PID 1)"].iloc[0]
-        parts.append(f"{title}: " + ", ".join(f"{pid1.SENT_TEXT[s].split(' (')[0]} {pid1.outcome(table, key, s)}"
-                                              for s in sends if (table["sent"] == pid1.SENT_TEXT[s]).any()))
-    return "; ".join(parts)
+        outcomes = _(", ").join(_("{sent} {ended}").format(sent=_(_SENT[s]),
+                                                            ended=i18n.value(pid1.outcome(table, key, s)))
+                                for s in sends if (table["sent"] == pid1.SENT_TEXT[s]).any())
+        parts.append(_("{entry}: {outcomes}").format(entry=i18n.value(title), outcomes=outcomes))
+    return _join(parts)
 
 
 def judge_pid1_needs_init(table):
@@ -201,9 +229,9 @@ def judge_pid1_needs_init(table):
         return Finding(refuted(), measured)
     if all(o == "survived" for o in go):
         return Finding(holds(), measured)
-    return Finding(holds_only_when("PID 1 has no handler for the signal (the kernel applies no default action to "
-                                   "a namespace's init); the Go runtime installs one, so a Go PID 1 got it and ended"),
-                   measured)
+    return Finding(holds_only_when(_("PID 1 has no handler for the signal (the kernel applies no default action to "
+                                     "a namespace's init); the Go runtime installs one, so a Go PID 1 got it and "
+                                     "ended")), measured)
 
 
 def judge_init_gives_130(table):
@@ -215,9 +243,9 @@ def judge_init_gives_130(table):
     if init != "exit 130" or alone == "exit 130":
         return Finding(refuted(), measured)
     if (table["entry"] == "notify").any() and pid1.outcome(table, "notify", "ctrl-c") == "exit 130":
-        return Finding(holds_only_when(f"the Go program has no Notify: alone as PID 1 it ended with {alone} "
-                                       "(the runtime's last-resort exit in dieFromSignal); with Notify it exits 130 "
-                                       "by itself"), measured)
+        return Finding(holds_only_when(_("the Go program has no Notify: alone as PID 1 it ended with {alone} (the "
+                                         "runtime's last-resort exit in dieFromSignal); with Notify it exits 130 by "
+                                         "itself").format(alone=i18n.value(alone))), measured)
     return Finding(holds(), measured)
 
 
