@@ -1,4 +1,4 @@
-"""Command line: `python -m sigcamp doctor|course|site|lab|reset`."""
+"""Command line: `python -m sigcamp doctor|course|ledger|catalogs|site|lab|reset`."""
 
 import argparse
 import sys
@@ -16,6 +16,9 @@ def main(argv=None):
     claims = sub.add_parser("ledger", help="judge the article's claims on every Go release (no notebooks); "
                                            "write _build/claims.csv and claims.html")
     claims.add_argument("chapters", nargs="*", help="ch1 ... ch5 (default: all)")
+    catalogs = sub.add_parser("catalogs", help="compile the translations (sigcamp/locale); --update adds the "
+                                               "code's new messages to the .po files first")
+    catalogs.add_argument("--update", action="store_true")
     sub.add_parser("site", help="write _build/site/ from the executed chapters (make course does it)")
     sub.add_parser("lab", help="JupyterLab on your workspace (make lab); --help for its options", add_help=False)
     reset = sub.add_parser("reset", help="restore pristine copies of workspace files (yours go to backups/)")
@@ -27,6 +30,9 @@ def main(argv=None):
         from .lab import main as lab
         return lab(argv[1:])
     args = parser.parse_args(argv)
+    if args.command == "catalogs":
+        from .catalogs import main as run_catalogs
+        return run_catalogs(update_po=args.update)
     if args.command == "site":
         from .site import build
         print(build())

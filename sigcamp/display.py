@@ -2,10 +2,14 @@
 
 The data stay as the experiments returned them; `show()` only decides how they
 are displayed (a pandas Styler, rendered the same in JupyterLab and the HTML
-export). `transcript()` hides the STAMP lines samples print for the library.
+export), in the reader's language (column names and known words go through
+the gettext catalogs; see i18n). `transcript()` hides the STAMP lines samples
+print for the library.
 """
 
 import re
+
+from . import i18n
 
 STAMP_LINE = re.compile(r"^STAMP \S+ \d+\r?\n?", re.M)
 
@@ -32,8 +36,13 @@ def show(df, *, digits=2, wide=(), caption=None, index=False):
             styler = styler.set_properties(subset=[col], **{"max-width": "48em", "min-width": "20em"})
     if not index:
         styler = styler.hide(axis="index")
+    if i18n.language() != "en":
+        text = [c for c in df.columns if df[c].dtype == object]
+        if text:
+            styler = styler.format(i18n.value, subset=text, na_rep="", escape="html")
+        styler = styler.format_index(lambda c: i18n._(str(c)), axis=1, escape="html")
     if caption:
-        styler = styler.set_caption(caption)
+        styler = styler.set_caption(i18n._(caption))
     return styler
 
 
