@@ -465,6 +465,39 @@ def test_a_setsid_daemon_dies_with_the_grader(tmp_path):
     assert not any(d.exists() for d in stale)
 
 
+def test_a_sealed_sample_cannot_be_read_traced_or_fed_by_other_code(tmp_path):
+    """In a probe's sandbox a sealed sample runs execute-only: code beside it, as the same user, can
+    neither read the binary, nor open the program's memory or its output pipe, nor trace it."""
+    from grader import jobs
+    settings = {"samples": ("latency-notify",), "sealed": ("latency-notify",)}
+    probe = r"""
+import ctypes, json, os, sys
+from grader.probes import programs
+name = sys.argv[1]
+out = {}
+with programs.Program(programs.binary(name), ("-load", "idle")) as prog:
+    for label, path, mode in (("binary", str(programs.binary(name)), "rb"), ("mem", f"/proc/{prog.pid}/mem", "rb"),
+                              ("stdout", f"/proc/{prog.pid}/fd/1", "wb")):
+        try:
+            open(path, mode).close()
+            out[label] = "opened"
+        except OSError as e:
+            out[label] = e.errno
+    libc = ctypes.CDLL(None, use_errno=True)
+    out["ptrace"] = libc.ptrace(16, prog.pid, 0, 0) == 0 or ctypes.get_errno()  # PTRACE_ATTACH
+print(json.dumps(out))
+"""
+    with slots.acquire() as slot:
+        sb = Sandbox(slot=slot)
+        build = tmp_path / "probe-build"
+        jobs.seed_build(build, settings, sb, go=False, locked=True)
+        name = jobs.sample_files(settings)["latency-notify"]
+        result = sb.run([PY, "-I", "-c", probe, name], binds={build: "/build"}, chdir="/tmp",
+                        env=jobs.inside_env(), wall=60)
+    got = last_json(result)
+    assert got == {"binary": 13, "mem": 13, "stdout": 13, "ptrace": 1}, got  # EACCES thrice, EPERM
+
+
 def test_slots_are_unique_across_threads_and_processes_and_clear_strays():
     """Slots held at the same time, by two processes and three threads, are five different slots (each
     holder keeps its slot until all have one, so a slow start on a loaded machine cannot reuse one)."""
