@@ -59,7 +59,7 @@ class Submission:
     code: the module text grader.harvest collected (the functions the lab names, with
     what they use), or None with the reason in code_error; pieces: where each part of
     it came from in the notebook; missing: functions the notebook did not define, and
-    why; violations: uses of modules the lab forbids ({module: [(line, text)]});
+    why; code_notes: what the code uses that could not be carried to a fresh Python; violations: uses of modules the lab forbids ({module: [(line, text)]});
     cell_errors: the errors the notebook's cells raised; evidence: what checks attach
     for the feedback; sandbox: runs a grader.probes experiment; public_only: only the
     public checks run (`grader check`); samples: {course sample: its prebuilt file}.
@@ -72,6 +72,7 @@ class Submission:
     code_error: str | None = None
     pieces: list = field(default_factory=list)
     missing: dict = field(default_factory=dict)
+    code_notes: list = field(default_factory=list)
     violations: dict = field(default_factory=dict)
     cell_errors: list = field(default_factory=list)
     evidence: list = field(default_factory=list)

@@ -211,6 +211,7 @@ def submission(result, *, student, lab, job, settings, probes, public_only):
         collected = json.loads(code)
         sub.code = str(collected["source"])
         sub.missing = {str(k): str(v)[:300] for k, v in dict(collected.get("missing") or {}).items()}
+        sub.code_notes = [str(n)[:300] for n in list(collected.get("notes") or [])[:10]]
         cells = {int(k): v for k, v in dict(result.get("cells_by_count") or {}).items()}
         for piece in collected.get("pieces") or []:
             piece = {k: piece.get(k) for k in ("name", "start", "lines", "count", "line")}
@@ -281,6 +282,8 @@ def _run_notes(result, settings, sub):
         notes.append(str(result["kernel_died"]))
     for cell in result.get("timed_out_cells") or []:
         notes.append(messages.say("cell_timeout", cell=cell, seconds=settings["cell_timeout"]))
+    for note in sub.code_notes:
+        notes.append(messages.say("not_carried", what=note))
     for err in sub.cell_errors[:10]:
         error = str(err.get("ename"))
         if err.get("evalue"):

@@ -168,8 +168,8 @@ while todo:
         if name in wanted:
             missing[name] = f"its source could not be read ({type(e).__name__}: {e})"
         else:
-            notes.append(f"{name} ({type(value).__name__}) could not be carried to a fresh Python: "
-                         f"{type(e).__name__}: {str(e)[:120]}")
+            notes.append(f"{name} (a {type(value).__name__}), which could not be carried to a fresh Python "
+                         f"({type(e).__name__}: {str(e)[:120]})")
 
 lines, placed = [], []
 for text in list(imports.values()) + list(data.values()):

@@ -24,6 +24,7 @@ TEXT = {
     "flood_note": "the run wrote {mib} MiB straight to its terminal; only the end was kept",
     "cell_timeout": "cell {cell} did not finish within {seconds:g} s and was interrupted",
     "cell_error": "cell {cell} raised {error}",
+    "not_carried": "your code uses {what}; define it inside the function, or make it plain data",
     # what the checks need from the notebook
     "no_code": "the grader could not take your code from the notebook: {why}",
     "not_collected": "it was not collected",

@@ -99,6 +99,14 @@ def shutdown_runs(package, *, delays, wait=3.5, limit_ms=500, trials=3, out_flag
     if not built["ok"]:
         return result
     files = Path(tempfile.mkdtemp(prefix="records-"))
+    try:
+        return _shutdown_moments(built, result, files, delays=delays, wait=wait, limit_ms=limit_ms, trials=trials,
+                                 out_flag=out_flag)
+    finally:
+        shutil.rmtree(files, ignore_errors=True)
+
+
+def _shutdown_moments(built, result, files, *, delays, wait, limit_ms, trials, out_flag):
     count = [0]
 
     def press(delay):
@@ -127,7 +135,15 @@ def library_ctrl_c_runs(package, *, library, delays, wait=2.0, limit_ms=1000, tr
     if not (src / "main.go").is_file():
         return {"build": {"ok": False, "output": f"there is no {package}/main.go", "binary": None},
                 "moments": [], "jobs": None}
-    copy = Path(tempfile.mkdtemp(prefix="student-src-")) / package
+    scratch = Path(tempfile.mkdtemp(prefix="student-src-"))
+    try:
+        return _library_moments(src, scratch / package, package, library=library, delays=delays, wait=wait,
+                                limit_ms=limit_ms, trials=trials, jobs_args=jobs_args, jobs_wait=jobs_wait)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _library_moments(src, copy, package, *, library, delays, wait, limit_ms, trials, jobs_args, jobs_wait):
     shutil.copytree(src, copy, symlinks=True, ignore=shutil.ignore_patterns(package))
     for name, text in library.items():
         (copy / name).write_text(text)

@@ -12,6 +12,7 @@ the checks compare it with the grader's own truth.
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -106,6 +107,14 @@ def call(source, calls, *, prelude=PRELUDE, timeout=20.0, cwd=None, env=None, pa
     deadline = t0 + timeout
     chan_r, chan_w = os.pipe()
     work = cwd or tempfile.mkdtemp(prefix="student-")
+    try:
+        return _call(source, calls, prelude, timeout, deadline, t0, chan_r, chan_w, work, env, pass_fds, on_start)
+    finally:
+        if cwd is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _call(source, calls, prelude, timeout, deadline, t0, chan_r, chan_w, work, env, pass_fds, on_start):
     out_f = tempfile.TemporaryFile()
     err_f = tempfile.TemporaryFile()
     child_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"),

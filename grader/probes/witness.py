@@ -30,8 +30,8 @@ SIGNALS = {"SIGUSR1": signal.SIGUSR1, "SIGUSR2": signal.SIGUSR2, "SIGTERM": sign
 class _Run:
     """One start of the program: its process, its whole output, the sends stamped here."""
 
-    def __init__(self, path, args, timeout):
-        self.args, self.sends, self.exit = list(args), [], None
+    def __init__(self, path, args, timeout, stop):
+        self.args, self.sends, self.exit, self.stop = list(args), [], None, stop
         self.started_ns = time.monotonic_ns()
         self.prog = programs.Program(path, args, ready=None)
         self.given = 0  # output bytes already handed to the student's code
@@ -50,8 +50,10 @@ class _Run:
         fd = self.prog.proc.stdout.fileno()
         while not self.eof and len(self.prog.text) == size and len(self.prog.text) < MAX_OUTPUT:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
+            if left <= 0 or self.stop.is_set():
                 return
+            if not select.select([fd], [], [], min(left, 0.1))[0]:
+                continue
             chunk = os.read(fd, 1 << 16)
             if not chunk:
                 self.eof = True
@@ -75,7 +77,8 @@ class _Run:
         """Read to EOF for up to `timeout` s, then reap (killing it if it still runs); how it ended."""
         if self.exit is None:
             deadline = time.monotonic() + timeout
-            while not self.eof and time.monotonic() < deadline and len(self.prog.text) < MAX_OUTPUT:
+            while not self.eof and time.monotonic() < deadline and len(self.prog.text) < MAX_OUTPUT \
+                    and not self.stop.is_set():
                 self.fill(deadline - time.monotonic())
             ended = time.monotonic_ns()
             alive = self.prog.proc.poll() is None and not self.eof
@@ -91,7 +94,18 @@ class _Run:
                          "alive": alive, "ended_ns": ended, "started_ns": self.started_ns, "ready_ns": self.ready_ns}
         return dict(self.exit, output=self.new_output())
 
+    def drain(self):
+        """Take what the program has already printed, without waiting for more."""
+        fd = self.prog.proc.stdout.fileno()
+        while not self.eof and len(self.prog.text) < MAX_OUTPUT and select.select([fd], [], [], 0)[0]:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                self.eof = True
+            self.prog.text += chunk
+
     def record(self):
+        if self.exit is None:
+            self.drain()
         self.wait(0)
         return {"args": self.args, "sends": self.sends, "output": self.prog.text.decode(errors="replace"),
                 "ready": self.ready, **self.exit}
@@ -114,7 +128,8 @@ def _serve(sock, path, runs, stop):
             if op == "start":
                 if current is not None and current.exit is None:
                     current.wait(0)
-                current = _Run(path, [str(a) for a in req.get("args", [])][:10], float(req.get("timeout", 10)))
+                current = _Run(path, [str(a) for a in req.get("args", [])][:10], min(float(req.get("timeout", 10)), 30),
+                               stop)
                 runs.append(current)
                 reply = ({"pid": current.prog.pid, "output": current.new_output()} if current.ready else
                          {"error": "latency-notify did not print READY", "output": current.new_output()})
@@ -154,6 +169,6 @@ def measure(source, *, calls, sample, timeout=120.0):
         theirs.close()
         stop.set()
         mine.shutdown(socket.SHUT_RDWR)
-        server.join(10)
+        server.join()
         mine.close()
     return {"call": result, "runs": [r.record() for r in runs]}
