@@ -33,8 +33,8 @@ def student_id(name):
 
 def path_form(student):
     """The id as a file name: lower-case ASCII letters, digits, `-` and `_` stay, everything else
-    becomes %XX per UTF-8 byte (so 'Ada' is '%41da' and 张伟 is '%E5%BC%A0%E4%BC%9F')."""
-    return "".join(ch if _PLAIN.fullmatch(ch) else "".join(f"%{b:02X}" for b in ch.encode())
+    becomes =XX per UTF-8 byte (so 'Ada' is '=41da' and 张伟 is '=E5=BC=A0=E4=BC=9F')."""
+    return "".join(ch if _PLAIN.fullmatch(ch) else "".join(f"={b:02X}" for b in ch.encode())
                    for ch in student_id(student))
 
 
@@ -46,7 +46,7 @@ def from_path_form(text):
 def _unquote(text):
     out, i = bytearray(), 0
     while i < len(text):
-        if text[i] == "%":
+        if text[i] == "=":
             out += bytes.fromhex(text[i + 1:i + 3])
             i += 3
         else:

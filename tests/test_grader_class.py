@@ -50,9 +50,9 @@ def points(rows):
 
 def test_student_ids_keep_every_name_apart():
     forms = {students.path_form(n) for n in CHINESE}
-    assert len(forms) == 4 and all(f.isascii() for f in forms)
+    assert len(forms) == 4 and all(f.isascii() and "%" not in f for f in forms)  # a URL means the same
     assert students.student_id("e\u0301") == students.student_id("\u00e9")  # one é, however it was typed
-    for name in [*CHINESE, "Ada", "ada", "a b", ".hidden", "%41da", "O'Brien", "Łukasz"]:
+    for name in [*CHINESE, "Ada", "ada", "a b", ".hidden", "=41da", "%41da", "O'Brien", "Łukasz"]:
         assert students.from_path_form(students.path_form(name)) == unicodedata.normalize("NFC", name)
     assert students.path_form("Ada") != students.path_form("ada")
     assert len({students.path_form(n).casefold() for n in ["Ada", "ada", "ADA", "aDa"]}) == 4
