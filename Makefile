@@ -1,7 +1,11 @@
 # The course's commands. Each target sets up what it needs first (scripts/setup).
 PY := .venv/bin/python
+# GO=go1.27.3 (a release, fetched once) or GO=/path/to/go runs the course on that toolchain.
+ifneq ($(GO),)
+export SIGCAMP_GO := $(GO)
+endif
 
-.PHONY: setup course test lab doctor bench clean
+.PHONY: setup course ledger test lab reset doctor bench clean
 
 setup:
 	@scripts/setup
@@ -9,11 +13,19 @@ setup:
 course: setup
 	$(PY) -m sigcamp course
 
+ledger: setup
+	$(PY) -m sigcamp ledger
+
 test: setup
 	$(PY) -m pytest
 
+# JupyterLab on workspace/ (your copies of the chapters and labs). make lab IP=0.0.0.0 PORT=9000
 lab: setup
-	.venv/bin/jupyter lab notebooks
+	$(PY) -m sigcamp lab $(if $(IP),--ip $(IP)) $(if $(PORT),--port $(PORT))
+
+# Pristine copies of workspace files (all, or FILES=...); the replaced ones go to workspace/backups/
+reset: setup
+	$(PY) -m sigcamp reset $(FILES)
 
 doctor: setup
 	$(PY) -m sigcamp doctor

@@ -99,11 +99,9 @@ def _first_line(e):
 
 
 def _write_html(nb, dest):
-    from nbconvert import HTMLExporter
+    from .htmlexport import write_html
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    body, _ = HTMLExporter().from_notebook_node(nb)
-    dest.write_text(body)
+    write_html(nb, dest)
 
 
 def main(paths=(), *, cell_timeout=300):
@@ -121,4 +119,11 @@ def main(paths=(), *, cell_timeout=300):
     for r in results:
         print(f"{r.notebook:<{width}}  {r.seconds:8.1f}  {r.status}{'  ' + r.error if r.error else ''}")
     print(f"\nexecuted copies in {OUT}/, HTML in {HTML}/")
+    from . import ledger
+
+    csv, page = ledger.write_report()
+    print(f"the claim ledger: {csv} and {page}")
+    from . import site
+
+    print(f"site: {site.build()}")
     return 1 if any(r.status != "ok" for r in results) else 0

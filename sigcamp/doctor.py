@@ -156,8 +156,30 @@ def check_bubblewrap():
     return Check("bubblewrap (grader sandbox)", True, path, required=False)
 
 
+def check_browser():
+    """Debian's chromium drives the browser test (JupyterLab and the HTML pages)."""
+    path = shutil.which("chromium")
+    if not path:
+        return Check("chromium (browser test)", False, "not found; the browser test is skipped",
+                     "sudo apt-get install -y chromium fonts-noto-cjk", required=False)
+    return Check("chromium (browser test)", True, path, required=False)
+
+
+def check_cjk_font():
+    """A font with Chinese glyphs, for the chapters' subtitles in JupyterLab and the HTML."""
+    fc = shutil.which("fc-list")
+    found = subprocess.run([fc, ":lang=zh", "family"], capture_output=True, text=True, timeout=30).stdout \
+        if fc else ""
+    if not found.strip():
+        return Check("CJK font", False, "no font covers Chinese: subtitles show as boxes",
+                     "sudo apt-get install -y fonts-noto-cjk", required=False)
+    families = [line.split(",")[0].strip() for line in found.splitlines()]
+    return Check("CJK font", True, min(families, key=lambda f: (not f.endswith(" SC"), "Sans" not in f)), required=False)
+
+
 CHECKS = (check_go, check_cgo, check_delve, check_ptrace, check_proc, check_pty, check_sigint,
-          check_unshare, lambda: check_system_tool("strace"), lambda: check_system_tool("gdb"), check_bubblewrap)
+          check_unshare, lambda: check_system_tool("strace"), lambda: check_system_tool("gdb"), check_bubblewrap,
+          check_browser, check_cjk_font)
 
 
 def run_checks():

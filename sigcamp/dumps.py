@@ -23,7 +23,7 @@ from . import samples, session, systems, toolchain
 from .errors import NotReady, SigcampError
 from .gdb import run_bounded
 
-LEVELS = ("none", "single", "all", "system", "crash")
+LEVELS = ("none", "single", "all", "system", "2", "crash")  # "2": the article's GOTRACEBACK=2 (= system)
 
 _HEADER = re.compile(r"^goroutine (\d+)(?: gp=\S+)?(?: m=(\S+))?(?: mp=\S+)? \[([^\]]*)\]:\s*$")
 _CALL = re.compile(r"^(.+?)\((?:[^()]*|\.\.\.)\)$")
@@ -91,6 +91,18 @@ def goroutine_summary(goroutines):
             .sort_values(ascending=False).reset_index())
 
 
+def goroutine_table(goroutines):
+    """The parsed dump as a reader wants it: no stack text, no column that is empty for every goroutine."""
+    g = goroutines.drop(columns="stack").dropna(axis=1, how="all")
+    return g.astype({c: "Int64" for c in ("parent", "minutes") if c in g.columns})
+
+
+def heap_table(heap):
+    """pprof's -top rows with sizes in MiB: function, flat (MiB), flat%, cum (MiB), cum%."""
+    return pd.DataFrame({"function": heap["function"], "flat (MiB)": heap["flat_bytes"] / 2**20,
+                         "flat%": heap["flat%"], "cum (MiB)": heap["cum_bytes"] / 2**20, "cum%": heap["cum%"]})
+
+
 _SIZE = re.compile(r"^([\d.]+)([kMG]?B)?$")
 _UNITS = {None: 1, "B": 1, "kB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3}
 
@@ -107,10 +119,12 @@ def heap_top(profile, *, binary=None, nodecount=10, timeout=180):
     pprof's header lines. The first call builds the pprof tool into the Go
     cache (seconds to a minute); later calls take a fraction of a second.
     """
-    argv = [str(toolchain.go().path), "tool", "pprof", "-top", f"-nodecount={nodecount}"]
+    with toolchain.using("installed") as go:  # any release's pprof reads the profile: build the tool once
+        pass
+    argv = [str(go.path), "tool", "pprof", "-top", f"-nodecount={nodecount}"]
     argv += [str(binary)] if binary else []
     argv.append(str(profile))
-    proc = run_bounded(argv, timeout=timeout, env=toolchain.go_env())
+    proc = run_bounded(argv, timeout=timeout, env=toolchain.go_env({"GOTOOLCHAIN": "local"}))
     if proc.returncode != 0:
         raise SigcampError(f"go tool pprof failed on {profile}:\n{proc.stderr.strip()}")
     rows, header, table = [], [], False
@@ -134,7 +148,8 @@ def heap_top(profile, *, binary=None, nodecount=10, timeout=180):
 @dataclass
 class Dumps:
     """What the service wrote on SIGUSR1 and SIGUSR2, parsed; timings in ms from kill to the DUMP line;
-    cache_mib: what the service really keeps in its cache, to compare with the heap profile's estimate."""
+    cache_mib: what the service really keeps in its cache, to compare with the heap profile's estimate;
+    stw: per dump kind, (stop-the-world pauses during it, upper bound of the longest in µs)."""
 
     goroutines: pd.DataFrame
     heap: pd.DataFrame
@@ -143,6 +158,9 @@ class Dumps:
     alive_after: bool
     timings: dict = field(default_factory=dict)
     cache_mib: int = 0
+    conns: int = 0
+    workers: int = 0
+    stw: dict = field(default_factory=dict)
 
 
 def on_signals(sample="debug-signals", *, conns=8, workers=4, cache_mib=16):
@@ -154,18 +172,20 @@ def on_signals(sample="debug-signals", *, conns=8, workers=4, cache_mib=16):
         args = ("-dir", tmp, "-conns", str(conns), "-workers", str(workers), "-cache-mib", str(cache_mib))
         timings, files = {}, {}
         with session.start(sample, args=args) as prog:
+            stw = {}
             for sig, kind in (("SIGUSR1", "goroutines"), ("SIGUSR2", "heap")):
                 prog.send(sig)
-                prog.expect(rf"DUMP {kind} (\S+) \d+")
+                prog.expect(rf"DUMP {kind} (\S+) \d+ stw=\d+ stw_max_us=\d+")
                 timings[kind] = (time.monotonic_ns() - prog.sent_ns) / 1e6
-                files[kind] = re.search(rf"DUMP {kind} (\S+) \d+", prog.output).group(1)
+                m = re.search(rf"DUMP {kind} (\S+) \d+ stw=(\d+) stw_max_us=(\d+)", prog.output)
+                files[kind], stw[kind] = m.group(1), (int(m.group(2)), int(m.group(3)))
             alive = prog.alive()
             text = Path(files["goroutines"]).read_text()
             heap = heap_top(files["heap"], binary=samples.build(sample))
             prog.send("SIGTERM")
             outcome = prog.wait(5)
     return Dumps(goroutines=parse_goroutines(text), heap=heap, text=text, outcome=outcome, alive_after=alive,
-                 timings=timings, cache_mib=cache_mib)
+                 timings=timings, cache_mib=cache_mib, conns=conns, workers=workers, stw=stw)
 
 
 def _no_core():
@@ -238,8 +258,9 @@ def traceback_levels(sample="traceback-levels", *, levels=LEVELS, failures=("SIG
     rows, outputs = [], {}
     for failure in failures:
         for level in levels:
+            t0 = time.monotonic()
             code, out, left = run_piped(sample, send="SIGQUIT" if failure == "SIGQUIT" else "SIGUSR1",
-                                        env={"GOTRACEBACK": level})
+                                        env={"GOTRACEBACK": level}, timeout=30)  # generous: a loaded machine
             g = parse_goroutines(out)
             outputs[(failure, level)] = out
             rows.append({
@@ -251,10 +272,24 @@ def traceback_levels(sample="traceback-levels", *, levels=LEVELS, failures=("SIG
                 "runtime frames": int(g["runtime_frames"].sum()),
                 "register dumps": len(re.findall(r"^(?:rip|pc)\s+0x", out, re.M)),
                 "core files": len(left),
+                "took (s)": round(time.monotonic() - t0, 2),
             })
     df = pd.DataFrame(rows)
     df.attrs["outputs"] = outputs
     return df
+
+
+def traceback_by_release(releases=None, *, levels=LEVELS):
+    """traceback_levels() on each Go release the course runs on, side by side: one row per failure and
+    level; per release how it ended, the goroutines shown and the register dumps."""
+    parts = []
+    for spec in releases if releases is not None else toolchain.course_versions():
+        with toolchain.using(spec) as go:
+            t = traceback_levels(levels=levels).set_index(["failure", "GOTRACEBACK"])
+        parts.append(t[["ended", "goroutines shown", "runtime frames", "register dumps"]]
+                     .add_prefix(f"{go.version_text}: "))
+    wide = pd.concat(parts, axis=1).reset_index()
+    return wide
 
 
 def traceback_rule():
@@ -264,4 +299,4 @@ def traceback_rule():
         systems.source_lines("runtime/signal_unix.go", r"mp\.throwing = throwTypeRuntime"),
         systems.source_lines("runtime/signal_unix.go", r"level, _, docrash := gotraceback\(\)"),
         systems.source_lines("runtime/runtime1.go", r"else if gp\.m\.throwing >= throwTypeRuntime", after=4),
-    ], ignore_index=True)
+    ], ignore_index=True).drop(columns="match")

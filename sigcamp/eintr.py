@@ -146,7 +146,8 @@ def go_reads(sample="pipe-read-signals", *, per_thread=50, kills=50, pause_s=0.0
     df.attrs.update({"signals sent": sent, "interrupted": int(df["read interrupted (? ERESTARTSYS)"].sum()),
                      "restarted": int(df["kernel restarted it"].sum()),
                      "eintr": int(df["EINTR to user space"].sum()), "results": results,
-                     "output": outcome.output, "events": events, "outcome": outcome})
+                     "output": outcome.output, "events": events, "outcome": outcome,
+                     "netpoll uses EPOLLET": not systems.source_lines("runtime/netpoll_epoll.go", r"EPOLLET").empty})
     return df
 
 

@@ -68,3 +68,19 @@ def godebug_settings():
     """The GODEBUG settings the installed runtime knows (the dbgvars table in runtime/runtime1.go)."""
     text = (_src() / "runtime" / "runtime1.go").read_text()
     return sorted(set(re.findall(r'\{name: "(\w+)"', text)))
+
+
+def line_in(package, file, function, code):
+    """(path, line number) of the first line inside `func function` in GOROOT/src/package/file whose
+    code (stripped, comments kept) is `code`; None if the function or the line is not there."""
+    path = _src() / package / file
+    lines = path.read_text().splitlines()
+    start = next((i for i, l in enumerate(lines) if re.match(rf"^func (\([^)]*\) )?{re.escape(function)}\(", l)), None)
+    if start is None:
+        return None
+    for i in range(start + 1, len(lines)):
+        if lines[i].startswith("}"):
+            return None
+        if lines[i].strip() == code:
+            return path, i + 1
+    return None

@@ -11,6 +11,9 @@ MODE: setsid      `setsid PROGRAM`: a new session, away from the terminal
       background  `sh -c 'PROGRAM &'`: a non-interactive shell's background job
       nohup       `nohup PROGRAM`, its output relayed through a pipe (nohup would
                   otherwise send it to ./nohup.out, since stdout is a terminal)
+      pid1        `unshare --pid --fork --mount-proc --kill-child PROGRAM`: PID 1 of a
+                  new PID namespace, as a container runs its entry point; the PID
+                  file gets PID 1's PID as seen from here
 """
 
 import ctypes
@@ -18,6 +21,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_PDEATHSIG = 1
@@ -39,6 +43,9 @@ def command(mode, pidfile, argv):
     if mode == "background":
         script = '"$@" & echo $! > "$PIDFILE"; wait $!'
         return ["sh", "-c", script, "sh", *argv]
+    if mode == "pid1":
+        user = [] if os.geteuid() == 0 else ["--user", "--map-root-user"]  # unprivileged: a user namespace too
+        return ["unshare", *user, "--pid", "--fork", "--mount-proc", "--kill-child", *argv]
     raise SystemExit(f"unknown launch mode {mode!r}")
 
 
@@ -63,7 +70,9 @@ def main(argv):
     if relay:
         os.close(relay[1])
         threading.Thread(target=_copy, args=(relay[0], 1), daemon=True).start()
-    if mode != "background":
+    if mode == "pid1":
+        threading.Thread(target=_write_init_pid, args=(pidfile, pid), daemon=True).start()
+    elif mode != "background":
         _write_pid(pidfile, pid)  # setsid (not a group leader here) and nohup exec in place
     target = pid if mode != "background" else None
     status = None
@@ -96,6 +105,20 @@ def _write_pid(path, pid):
     with open(tmp, "w") as f:
         f.write(str(pid))
     os.replace(tmp, path)
+
+
+def _write_init_pid(path, unshare_pid, timeout=10):
+    """Write the PID of unshare's child (the namespace's PID 1) once it exists."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            children = open(f"/proc/{unshare_pid}/task/{unshare_pid}/children").read().split()
+        except OSError:
+            return
+        if children:
+            _write_pid(path, int(children[0]))
+            return
+        time.sleep(0.005)
 
 
 def _read_pid(path):

@@ -40,20 +40,25 @@ def blocked_summary(pid, watch=("SIGINT", "SIGTERM", "SIGUSR1", "SIGURG")):
 
 
 def one_thread_blocks(sample="cgo-thread-blocks-sigint"):
-    """kill(2) versus tgkill(2) at a thread whose C code blocked SIGINT; a DataFrame of what each did."""
-    rows = []
+    """kill(2) versus tgkill(2) at a thread whose C code blocked SIGINT; a DataFrame of what each did.
+
+    attrs: "tid" (the blocking thread), "masks" (every thread's masks read just
+    after the tgkill, SIGINT pending on the blocking thread).
+    """
+    rows, seen = [], {}
     with session.start(sample) as prog:
         tid = int(re.search(r"blocked SIGINT on tid (\d+)", prog.output).group(1))
 
         def observe(step):
-            st = procfs.thread_status(prog.pid, tid)
-            masks = procfs.thread_masks(prog.pid)
+            masks = settled_masks(prog.pid)  # one read can catch a thread being created, all blocked
+            st = masks.set_index("tid").loc[tid]
             rows.append({"step": step, "blocking thread": tid,
                          "SIGINT in its SigBlk": "SIGINT" in st["blocked"],
                          "SIGINT in its SigPnd": "SIGINT" in st["pending"],
                          "SIGINT in ShdPnd": "SIGINT" in masks.shared_pending.iloc[0],
                          "threads blocking SIGINT": int(masks.blocked.apply(lambda s: "SIGINT" in s).sum()),
                          "program": "got it" if "got signal" in prog.output else "running, no signal seen"})
+            seen[step] = masks
 
         observe("after start")
         tgkill(prog.pid, tid, "SIGINT")
@@ -62,4 +67,6 @@ def one_thread_blocks(sample="cgo-thread-blocks-sigint"):
         prog.send("SIGINT")
         outcome = prog.wait(5)
         rows.append({"step": "kill(pid, SIGINT)", "blocking thread": tid, "program": outcome.how})
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows).astype({"threads blocking SIGINT": "Int64"})
+    df.attrs.update(tid=tid, masks=seen["tgkill(pid, blocking tid, SIGINT)"], pid=prog.pid)
+    return df

@@ -6,6 +6,7 @@ pending set (ShdPnd). Bit n-1 of each hex mask is signal n.
 """
 
 import os
+import re
 import signal
 import time
 from pathlib import Path
@@ -115,17 +116,26 @@ def thread_masks(pid):
     return pd.DataFrame(thread_rows(pid), columns=["tid", "name", *MASK_FIELDS])
 
 
+_STATE_LINE = re.compile(rb"^State:\s*(\S)", re.M)
+_UID_LINE = re.compile(rb"^Uid:\s*(\d+)", re.M)
+
+
 def live_processes():
-    """(pid, pgrp, real uid) of every live process (zombies aside), from /proc/PID/status."""
+    """(pid, pgrp, real uid) of every live process (zombies aside), from /proc/PID/status.
+
+    Every run's clean-up calls this, so it reads only the two lines it needs.
+    """
     found = []
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
             continue
         try:
-            st = _status(d / "status")
-            if not st["State"].startswith("Z"):
-                found.append((int(d.name), os.getpgid(int(d.name)), int(st["Uid"].split()[0])))
-        except (OSError, KeyError, ValueError, IndexError):
+            with open(f"/proc/{name}/status", "rb") as f:
+                text = f.read()
+            state, uid = _STATE_LINE.search(text), _UID_LINE.search(text)
+            if state and uid and state.group(1) != b"Z":
+                found.append((int(name), os.getpgid(int(name)), int(uid.group(1))))
+        except (OSError, ValueError):
             continue
     return found
 

@@ -22,7 +22,7 @@ from .errors import BuildError, HeaderError, UnknownSample  # noqa: F401 (re-exp
 
 SAMPLE_DIRS = ("go_samples", "c_samples")
 SHARED_GO = ("go.mod", "internal")  # module files every Go build depends on
-LAUNCHES = ("direct", "setsid", "background", "nohup")
+LAUNCHES = ("direct", "setsid", "background", "nohup", "pid1")
 KEYS = {"Send", "Env", "Args", "Launch", "Output contains", "Output lacks", "Exit", "Wait", "Ready"}
 
 
@@ -119,18 +119,23 @@ def parse(main):
     summary = lines[0][len(name) + 1:].strip()
     if not summary:
         raise HeaderError(f"{where}: the first line needs a one-line summary after `{name}:`")
-    fields = {}
+    fields, by_release = {}, {}
     for line in lines[1:]:
         if not line:
             break  # a blank comment line ends the header; prose follows
-        m = re.match(r"([A-Za-z ]+): (.*)$", line)
+        m = re.match(r"([A-Za-z ]+?)(?: (go\d+\.\d+))?: (.*)$", line)
         if not m:
             raise HeaderError(f"{where}: header line {line!r} is not `Key: value`; end the header with "
                               "an empty `//` line before prose")
-        key, value = m.group(1), m.group(2).strip()
+        key, release, value = m.group(1), m.group(2), m.group(3).strip()
         if key not in KEYS:
             raise HeaderError(f"{where}: unknown header key {key!r}; known keys: {', '.join(sorted(KEYS))}")
-        fields.setdefault(key, []).append(value)
+        if release:
+            by_release.setdefault(key, []).append((toolchain.parse_go_version(release)[:2], value))
+        else:
+            fields.setdefault(key, []).append(value)
+    if by_release:
+        _apply_releases(fields, by_release, toolchain.go().version[:2])
     for key in ("Send", "Exit"):
         if key not in fields:
             raise HeaderError(f"{where}: the header needs a `// {key}: ...` line")
@@ -164,6 +169,19 @@ def parse(main):
         output_lacks=tuple(fields.get("Output lacks", ())), exit=exit_, wait=wait,
         ready=one.get("Ready", "READY"),
     )
+
+
+def _apply_releases(fields, by_release, version):
+    """Fold `Key goX.Y: value` lines into fields for Go `version`: such a line holds from that release
+    on; the newest one not after `version` replaces the plain `Key:` (repeatable keys add to it)."""
+    for key, entries in by_release.items():
+        applicable = sorted((r, v) for r, v in entries if r <= version)
+        if not applicable:
+            continue
+        if key in ("Output contains", "Output lacks"):
+            fields.setdefault(key, []).extend(v for _, v in applicable)
+        else:
+            fields[key] = [applicable[-1][1]]
 
 
 def _check_signal(sig, where):

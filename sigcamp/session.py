@@ -73,6 +73,13 @@ class Outcome:
         return f"exit {self.exit_code}"
 
     @property
+    def transcript(self):
+        """What the program printed, without the STAMP lines it prints for the library."""
+        from .display import transcript
+
+        return transcript(self.output)
+
+    @property
     def handler_latency_ms(self):
         """From the last send to the program's `STAMP received`, in ms; None without both."""
         if self.sent_ns is None or "received" not in self.stamps:

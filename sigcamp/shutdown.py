@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import session
 from .errors import NotReady
+from .figures import figure
 
 HOST = "127.0.0.1"  # requests go to the loopback interface only
 RESULTS = {"answered": "tab:green", "refused": "tab:gray", "cut": "tab:red", "timeout": "tab:orange"}
@@ -148,19 +149,33 @@ def _last_line(output):
     return lines[-1] if lines else ""
 
 
-def scenario_table(scenarios=SCENARIOS, **kw):
-    """Run every scenario once; returns (summary, runs). kw goes to run_scenario."""
+def scenario_table(scenarios=SCENARIOS, *, scenario_titles=None, **kw):
+    """Run every scenario once (or those whose titles are listed); returns (summary, runs).
+
+    kw goes to run_scenario. The summary's attrs["runs"] holds the runs too.
+    """
+    if scenario_titles is not None:
+        known = {sc.title: sc for sc in scenarios}
+        missing = [t for t in scenario_titles if t not in known]
+        if missing:
+            raise KeyError(f"no shutdown scenario {missing}; known: {list(known)}")
+        scenarios = [known[t] for t in scenario_titles]
     runs = [run_scenario(sc, **kw) for sc in scenarios]
-    return summarize(runs), runs
+    summary = summarize(runs)
+    summary.attrs["runs"] = runs
+    return summary, runs
 
 
+@figure
 def plot_requests(runs):
     """One panel per run: each request as a bar from sent to answered/refused/cut; the signal at 0."""
     fig, axes = plt.subplots(len(runs), 1, sharex=True, squeeze=False, figsize=(9, 1.2 + 1.25 * len(runs)))
     for ax, df in zip(axes[:, 0], runs):
         for y, r in enumerate(df.itertuples()):
-            ax.plot([r.sent_s, r.ended_s], [y, y], color=RESULTS.get(r.result, "black"), lw=3,
-                    solid_capstyle="butt")
+            colour = RESULTS.get(r.result, "black")
+            ax.plot([r.sent_s, r.ended_s], [y, y], color=colour, lw=3, solid_capstyle="butt")
+            if r.ended_s - r.sent_s < 0.02:  # answered at once (refused, cut): a bar too short to see
+                ax.plot([r.ended_s], [y], marker="o", ms=5, color=colour)
         ax.axvline(0, color="black", lw=1, ls="--")
         ax.axvline(df.attrs["exit_s"], color="tab:purple", lw=1)
         ax.set_yticks([])
@@ -169,5 +184,4 @@ def plot_requests(runs):
     handles = [plt.Line2D([], [], color=c, lw=3, label=k) for k, c in RESULTS.items()]
     fig.legend(handles=handles, loc="upper center", ncol=4, frameon=False)
     fig.tight_layout(rect=(0, 0, 1, 0.96))
-    plt.close(fig)
     return fig

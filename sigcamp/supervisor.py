@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from . import session
+from .figures import figure
 
 _UCRED = struct.Struct("iII")  # pid, uid, gid
 
@@ -122,6 +123,14 @@ def supervise(program="sd-notify-service", *, watchdog_ms=200, run_s=3.0, restar
     return df
 
 
+def watchdog_modes(*, hang_after=6, health_s=3.5, ticker_s=2.0, watchdog_ms=200):
+    """The same hang (the worker deadlocks after `hang_after` pings) under both ways of feeding the watchdog:
+    {"health": pings gated on the worker's mutex, "ticker": an independent goroutine on a timer}."""
+    env = {"HANG_AFTER": str(hang_after)}
+    return {"health": supervise(env=env, run_s=health_s, watchdog_ms=watchdog_ms),
+            "ticker": supervise(env={**env, "PING_MODE": "ticker"}, run_s=ticker_s, watchdog_ms=watchdog_ms)}
+
+
 def _record(msg, pids, log):
     at, pid, fields, text = msg
     for key in ("READY", "WATCHDOG", "STOPPING"):
@@ -173,6 +182,7 @@ def pings(events):
     return p
 
 
+@figure
 def plot(events, *, title=None):
     """Two panels: every message per instance over time (pings whose STATUS did not change since the
     previous one in orange), and the watchdog's clock against WATCHDOG_USEC."""
@@ -206,7 +216,6 @@ def plot(events, *, title=None):
     if title:
         fig.suptitle(title, y=1.0)
     fig.tight_layout()
-    plt.close(fig)
     return fig
 
 

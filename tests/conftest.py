@@ -43,3 +43,8 @@ def no_leftover_processes():
     while (left := leftover_processes()) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not left, f"processes left running after the test: {left}"
+
+
+def pytest_collection_modifyitems(items):
+    """The browser test runs last: it reads the chapter pages that test_notebooks.py writes."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/test_browser.py"))

@@ -1,4 +1,4 @@
-"""delve on real programs: breakpoints on the runtime's signal path, goroutines, detach, Ctrl+C at dlv."""
+"""The delve drivers on real programs: breakpoints, goroutines, threads, detach, Ctrl+C at dlv, clean-up."""
 
 import _thread
 import os
@@ -106,27 +106,6 @@ def test_ctrl_c_in_the_caller_halts_a_blocking_continue():
     assert gone(pid)
 
 
-def test_sighandler_stops_first_on_sigurg():
-    hits = delve.first_sighandler_hits("notify-spin", n=3)
-    assert list(hits["name"]) == ["SIGURG"] * 3
-    assert list(hits["signal"]) == [23] * 3
-
-
-def test_sighandler_with_a_condition_stops_on_sigint():
-    hits = delve.first_sighandler_hits("notify-spin", n=1, cond="sig == 2", send="SIGINT")
-    assert list(hits["name"]) == ["SIGINT"]
-
-
-def test_trace_of_one_sigint_through_the_runtime():
-    trace = delve.trace_sigint("notify-loop")
-    assert [f.split(" ")[0] for f in trace["function"]] == [
-        "runtime.sighandler", "runtime.sigsend", "os/signal.signal_recv", "os/signal.process"]
-    assert trace["stack"][1].startswith("runtime.sigsend <- runtime.sighandler <- runtime.sigtrampgo")
-    recv, process = trace.iloc[2], trace.iloc[3]
-    assert recv["goroutine"] == process["goroutine"]  # the os/signal.loop goroutine
-    assert "os/signal.loop" in recv["stack"] and "os/signal.loop" in process["stack"]
-
-
 def test_detach_without_kill_leaves_the_program_answering_signals():
     with sc.start("notify-loop") as prog:
         with delve.attach(prog.pid) as dlv:
@@ -196,13 +175,6 @@ def test_detach_with_kill_sends_an_attached_program_only_sigint():
             dlv.detach(kill=True)
         outcome = prog.wait(1)
     assert outcome.alive
-
-
-def test_goroutine_snapshot_shows_the_signal_receiver():
-    g = delve.goroutine_snapshot("notify-loop")
-    receiver = g[g.user_function == "os/signal.signal_recv"]
-    assert len(receiver) == 1 and receiver.start_function.iloc[0] == "os/signal.loop"
-    assert "main.main" in set(g.user_function)
 
 
 def test_exec_passes_program_arguments():

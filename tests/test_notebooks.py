@@ -1,13 +1,15 @@
 """The chapter notebooks: committed clean, naming only real runtime functions, executing without error."""
 
+import importlib
 import json
+import pkgutil
 import re
 import subprocess
 import sys
 
 import pytest
 
-from sigcamp import course, gosource
+from sigcamp import course, figures, gosource
 
 NOTEBOOKS = course.notebooks()
 FUNC_NAME = re.compile(r"\b((?:runtime|os/signal)\.[a-z_][A-Za-z0-9_]*)\b")
@@ -35,10 +37,40 @@ def test_named_runtime_functions_exist(path):
     assert not missing, f"{path.name} names functions that do not exist: {missing}"
 
 
+def drawing_functions():
+    """Every function that draws a figure or a diagram (importing each sigcamp module registers them)."""
+    import sigcamp
+
+    for info in pkgutil.walk_packages(sigcamp.__path__, "sigcamp."):
+        if info.name != "sigcamp.__main__":
+            importlib.import_module(info.name)
+    return figures.FIGURES
+
+
+SPEAKS_OF_A_FIGURE = re.compile(r"\b(in|from|read|see) (the|this|these) (figures?|diagrams?|plots?)\b"
+                                r"|\b(the|this|these) (figures?|diagrams?|plots?) (above|below|shows?)\b", re.I)
+
+
+def missing_figures(nb):
+    """Cells that call a drawing function but show no image; prose that speaks of a figure with none near it."""
+    draws = re.compile(r"\b(" + "|".join(map(re.escape, sorted(drawing_functions()))) + r")\(")
+    shown = [any(k.startswith("image/") for o in c.get("outputs", []) for k in o.get("data", {}))
+             for c in nb.cells]
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and draws.search(cell.source) and not shown[i]:
+            problems.append(f"cell {i + 1} draws but shows no image: {cell.source.strip().splitlines()[-1]}")
+        if cell.cell_type == "markdown" and SPEAKS_OF_A_FIGURE.search(cell.source):
+            if not any(shown[max(0, i - 3):i + 4]):
+                problems.append(f"cell {i + 1} speaks of a figure, but no cell near it shows one")
+    return problems
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_executes(path):
-    result, _ = course.execute(path)
+def test_notebook_executes_and_shows_its_figures(path):
+    result, nb = course.execute(path)
     assert result.status == "ok", result.error
+    assert not missing_figures(nb)
 
 
 def test_course_reports_a_malformed_notebook(tmp_path):

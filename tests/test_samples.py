@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -10,10 +11,35 @@ from sigcamp import conformance, samples, toolchain
 from sigcamp.errors import HeaderError, ToolchainError, UnknownSample
 
 
+RELEASES = toolchain.course_versions()
+
+
 @pytest.mark.parametrize("name", samples.names())
-def test_sample_matches_its_header(name):
-    outcome, problems = conformance.check(name)
-    assert not problems, f"{name}: {problems}\noutput:\n{outcome.output}"
+@pytest.mark.parametrize("release", RELEASES, ids=lambda r: r or "default-go")
+def test_sample_matches_its_header(release, name):
+    """On every Go release the course runs on, as the header says for that release."""
+    with toolchain.using(release) as go:
+        outcome, problems = conformance.check(name)
+    assert not problems, f"{name} on {go.version_text}: {problems}\noutput:\n{outcome.output}"
+
+
+def test_header_lines_can_be_tied_to_a_release(tmp_path, monkeypatch):
+    main = _write(tmp_path, "pid1", '''
+        // pid1: a header whose exit status changed in a later release.
+        // Send: tty ^C
+        // Exit: 2
+        // Exit go1.27: 130
+        // Output contains: always
+        // Output contains go1.27: only from 1.27
+        //
+        package main
+        ''')
+    for version, exit_, contains in [((1, 26, 8), "2", ("always",)),
+                                     ((1, 27, 3), "130", ("always", "only from 1.27")),
+                                     ((1, 28, 0), "130", ("always", "only from 1.27"))]:
+        monkeypatch.setattr(toolchain, "go", lambda v=version: toolchain.Go(Path("go"), v, Path("/")))
+        s = samples.parse(main)
+        assert (s.exit, s.output_contains) == (exit_, contains), version
 
 
 def test_unknown_sample_lists_close_matches():

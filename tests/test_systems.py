@@ -1,9 +1,13 @@
-"""Chapter 5's experiments: dumps on signals, GOTRACEBACK, graceful shutdown, sd_notify, EINTR."""
+"""Chapter 5's experiments: dumps on signals, GOTRACEBACK, graceful shutdown, sd_notify, EINTR, a C epoll
+loop, setns, memory limits, unknown os.Signal values on both releases."""
 
 import os
 import socket
 
-from sigcamp import dumps, eintr, shutdown, supervisor, systems
+import pytest
+
+from sigcamp import dumps, epoll_loop, eintr, memlimit, namespaces, shutdown, supervisor, systems, toolchain
+from sigcamp import unknown_signals
 
 
 def test_sigusr1_dumps_goroutines_and_sigusr2_writes_a_heap_profile():
@@ -15,11 +19,15 @@ def test_sigusr1_dumps_goroutines_and_sigusr2_writes_a_heap_profile():
     assert ((g["state"] == "chan receive") & (g["user_frame"] == "main.worker")).sum() == 3
     assert d.heap.iloc[0]["function"].startswith("main.fillCache")
     assert 0.4 * 8 * 2**20 <= d.heap.iloc[0]["flat_bytes"] <= 2.5 * 8 * 2**20  # a sampled estimate
+    stw, longest_us = d.stw["goroutines"]
+    assert stw >= 1 and longest_us > 0  # runtime.Stack(all) stops the world
+    assert "stack" not in dumps.goroutine_table(d.goroutines).columns
 
 
 def test_sigquit_prints_everything_below_crash_while_panics_obey_gotraceback():
-    t = dumps.traceback_levels(levels=("none", "single", "all", "crash")).set_index(["failure", "GOTRACEBACK"])
-    for level in ("none", "single", "all"):
+    t = dumps.traceback_levels(levels=("none", "single", "all", "2", "crash")).set_index(["failure", "GOTRACEBACK"])
+    assert t.loc[("panic", "2"), "register dumps"] == 0 and t.loc[("panic", "2"), "runtime frames"] > 0
+    for level in ("none", "single", "all", "2"):
         quit_ = t.loc[("SIGQUIT", level)]
         assert quit_["ended"] == "exit 2" and quit_["main.* goroutines"] == 5
         assert quit_["runtime frames"] > 0 and quit_["register dumps"] == 1
@@ -113,3 +121,69 @@ def test_source_evidence():
     assert "Read" in loops.loc["internal/poll.ignoringEINTRIO", "called from"]
     peer = systems.peer_pid_options().set_index("option")
     assert peer.loc["SO_PEERCRED"].all()
+
+
+def test_traceback_levels_side_by_side_per_release():
+    t = dumps.traceback_by_release(levels=("none", "crash"))
+    versions = [toolchain.go().version_text] if len(toolchain.course_versions()) == 1 else None
+    ended = [c for c in t.columns if c.endswith(": ended")]
+    assert len(ended) == len(versions or toolchain.course_versions())
+    for col in ended:
+        assert list(t[col]) == ["exit 2", "killed by SIGABRT", "exit 2", "killed by SIGABRT"]
+
+
+def test_unknown_signals_hang_or_panic_before_go_1_27_and_return_after():
+    df = unknown_signals.run(("notify-stop", "notify-all-reset", "notify-usr1-reset"), wait="200ms")
+    for go, part in df.groupby("go"):
+        r = part.set_index("case")["result"]
+        assert r["notify-usr1-reset"] == "returned"
+        if toolchain.parse_go_version(go)[:2] >= (1, 27):
+            assert set(r) == {"returned"}, go
+        else:
+            assert r["notify-stop"] == "hangs" and r["notify-all-reset"] == "panicked", go
+            assert "index out of range [-1]" in part.set_index("case").loc["notify-all-reset", "detail"]
+    assert set(unknown_signals.by_release(df).columns) == {"calls", *df["go"].unique()}
+
+
+def test_a_signal_on_the_epoll_threads_interrupts_it_and_ctrl_c_still_works():
+    df = epoll_loop.run(quiet_s=0.2, aimed=3, to_process=2).set_index("setup")
+    assert (df["before"] == "in epoll_wait").all()
+    assert (df["EINTR in quiet_s of GC"] == 0).all()
+    retry = df.loc["no Notify, loop retries on EINTR"]
+    assert retry["EINTR from them"] == 3 and retry["loop afterwards"] == "in epoll_wait"
+    assert retry["Ctrl+C"] == "killed by SIGINT"
+    notify = df.loc["Notify(SIGINT, SIGUSR1), loop retries on EINTR"]
+    assert notify["EINTR from them"] == 3 and notify["Notify deliveries"] >= 3 and notify["Ctrl+C"] == "exit 130"
+    assert df.loc["no Notify, loop gives up on EINTR", "loop afterwards"] == "returned -1"
+    assert df.loc["no Notify, SIGINT aimed at the loop's thread", "Ctrl+C"] == "not needed: killed by SIGINT"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="creating and joining namespaces needs root")
+def test_setns_moves_only_the_callers_later_children_and_refuses_mount_and_user_namespaces():
+    f = namespaces.setns_join().attrs["facts"]
+    assert f["pid_setns"] == "ok" and f["own_pid_unchanged"] and f["thread_pidns_unchanged"]
+    assert f["children_in_target"] and f["same_thread_child_in_target"] and not f["other_thread_child_in_target"]
+    assert f["same_thread_child_pid"] == 2 and f["other_thread_child_pid"] > 2
+    assert f["mnt_setns"] == "EINVAL" and f["user_setns"] == "EINVAL" and f["threads"] > 1
+    assert f["nsenter_mnt"] == "ok"
+
+
+def test_a_memory_limit_kills_with_sigkill_unless_gomemlimit_holds_the_heap():
+    try:
+        memlimit.cgroup_root()
+    except memlimit.NoMemoryCgroup as e:
+        df = memlimit.run()
+        assert df["not run"].str.contains("no writable memory cgroup").all(), str(e)
+        return
+    df = memlimit.run(limit_mib=48, grow_to=3).set_index("case")
+    off, held = df.loc["no GOMEMLIMIT"], df.loc["GOMEMLIMIT at half the limit"]
+    assert off["ended"] == "killed by SIGKILL" and not off["SIGTERM handler ran"] and off["OOM kills"] >= 1
+    assert held["ended"] == "exit 143" and held["SIGTERM handler ran"] and held["allocated (MiB)"] >= 3 * 48
+    assert held["GCs"] > 0 and held["OOM kills"] == 0
+    assert (df["writing it"] == "done").any() or (df["writing it"] == "EACCES").any()
+    assert not any(p.name.startswith(f"sigcamp-mem-{os.getpid()}-") for p in memlimit.cgroup_root()[1].iterdir())
+
+
+def test_systemd_attempt_says_what_pid_1_is():
+    row = memlimit.systemd_attempt().iloc[0]
+    assert row["pid 1"] == open("/proc/1/comm").read().strip() and row["answer"]

@@ -3,25 +3,37 @@
 // Send: SIGINT
 // Output contains: C handler ran 0 times
 // Output contains: Notify got interrupt
+// Output lacks: C handler: SIGINT
 // Exit: 0
 //
 // A handler installed before the runtime starts is the one the runtime finds:
 // initsig keeps it in fwdSig and installs its own over it. For an
 // asynchronous signal such as SIGINT, sigfwdgo never forwards to the saved
 // handler while Go handles the signal, so the C handler never runs; with
-// Notify, the signal goes to the channel. (Without Notify the runtime does
-// forward it on the way to dying: dieFromSignal clears handlingSig first.)
+// Notify, the signal goes to the channel.
+//
+// With -no-notify the C handler does run, once, and the program still dies
+// by SIGINT: sighandler finds nobody asking for SIGINT and calls
+// dieFromSignal, which clears handlingSig and raises SIGINT again. That
+// second delivery enters Go's handler, sigfwdgo sees Go no longer handling
+// the signal and forwards it to the saved C handler, which returns;
+// dieFromSignal then installs SIG_DFL and raises SIGINT a third time, which
+// kills the process. The C handler writes a line each time it runs (write(2)
+// is async-signal-safe), so its one run shows even though Go prints nothing.
 package main
 
 /*
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 int c_runs;                         // how many times c_handler ran (read from Go)
 static struct sigaction before;     // the action c_handler replaced (SIG_DFL: nothing to chain to)
 
 static void c_handler(int sig, siginfo_t *info, void *ctx) {
+	static const char line[] = "C handler: SIGINT\n";
 	__atomic_add_fetch(&c_runs, 1, __ATOMIC_SEQ_CST);
+	write(1, line, sizeof line - 1);
 }
 
 __attribute__((constructor)) static void install_c_handler(void) {
@@ -36,6 +48,7 @@ __attribute__((constructor)) static void install_c_handler(void) {
 import "C"
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -53,8 +66,12 @@ var sink uint64
 var notified int32 // set once the Notify channel delivers SIGINT
 
 func main() {
+	noNotify := flag.Bool("no-notify", false, "do not call signal.Notify")
+	flag.Parse()
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt)
+	if !*noNotify {
+		signal.Notify(sigs, os.Interrupt)
+	}
 	go func() {
 		<-sigs
 		atomic.StoreInt32(&notified, 1)

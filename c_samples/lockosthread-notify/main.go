@@ -11,7 +11,10 @@
 // handler ran is another matter: see the chapter's delve experiment.
 //
 // LOCK_MAIN=1 locks the main goroutine (in init, so on the main thread);
-// without it a new goroutine is locked to a thread of its own. Each SIGUSR2
+// without it a new goroutine is locked to a thread of its own. NOTIFY_FIRST=1
+// swaps the article's two calls (Notify, then LockOSThread), the order the
+// article warns against. OTHER_NOTIFY=1 adds a goroutine that is not locked and
+// calls Notify(SIGUSR1) on a channel of its own. Each SIGUSR2
 // asks the program to pthread_kill(3) the locked thread with SIGUSR1: the one
 // way (with tgkill) to aim a signal at a thread. SIGTERM ends it with exit 143.
 package main
@@ -34,7 +37,11 @@ import (
 	"syscall"
 )
 
-var onMain = os.Getenv("LOCK_MAIN") == "1"
+var (
+	onMain      = os.Getenv("LOCK_MAIN") == "1"
+	notifyFirst = os.Getenv("NOTIFY_FIRST") == "1"
+	otherNotify = os.Getenv("OTHER_NOTIFY") == "1"
+)
 
 func init() {
 	if onMain {
@@ -50,8 +57,20 @@ func setupSignalForwarder() chan os.Signal {
 	return sigCh
 }
 
+// setupNotifyFirst is the same with the two calls the other way round.
+func setupNotifyFirst() chan os.Signal {
+	sigCh := make(chan os.Signal, 1)
+	signal.Notify(sigCh, syscall.SIGUSR1, syscall.SIGTERM)
+	runtime.LockOSThread()
+	return sigCh
+}
+
 func forward() {
-	sigCh := setupSignalForwarder()
+	setup := setupSignalForwarder
+	if notifyFirst {
+		setup = setupNotifyFirst
+	}
+	sigCh := setup()
 	C.remember_this_thread()
 	fmt.Printf("locked tid %d (main thread %d)\n", syscall.Gettid(), os.Getpid())
 	fmt.Println("READY")
@@ -72,6 +91,15 @@ func main() {
 			fmt.Printf("pthread_kill(locked thread, SIGUSR1) = %d\n", int(rc))
 		}
 	}()
+	if otherNotify {
+		other := make(chan os.Signal, 1)
+		signal.Notify(other, syscall.SIGUSR1)
+		go func() {
+			for sig := range other {
+				fmt.Printf("unlocked goroutine received %v on tid %d\n", sig, syscall.Gettid())
+			}
+		}()
+	}
 	if onMain {
 		forward()
 	}

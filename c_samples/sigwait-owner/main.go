@@ -20,6 +20,11 @@
 // Notify is dropped by the runtime: nobody sees it.
 // OWNER_WAIT=poll makes the owner poll instead, as the article patches it:
 // sigtimedwait with a zero timeout, then nanosleep(10 us), forever.
+// OWNER_IN=cgo runs the owner loop inside a cgo call of a goroutine instead
+// (on a Go thread, which the runtime counts as in a system call); with
+// GC_CHECK=1 the program then times runtime.GC() five times while the owner
+// waits in C, which the article says its poll is needed for ("so that a GC's
+// stop-the-world does not get stuck on the C stack").
 // SIGTERM is left to the runtime: it kills the program.
 package main
 
@@ -28,6 +33,7 @@ int owner_blocked_early(void);
 int owner_block_here(void);
 int owner_poll_once(void);
 int owner_start(void);
+void owner_run_here(void);
 */
 import "C"
 
@@ -35,7 +41,9 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
+	"time"
 )
 
 // notifyUSR1 asks os/signal for SIGUSR1; the first Notify starts the thread ensureSigM locks.
@@ -67,7 +75,9 @@ func main() {
 	if notify == "notify" {
 		notifyUSR1()
 	}
-	if C.owner_start() != 0 {
+	if os.Getenv("OWNER_IN") == "cgo" {
+		go C.owner_run_here()
+	} else if C.owner_start() != 0 {
 		fmt.Println("pthread_create failed")
 		os.Exit(1)
 	}
@@ -76,5 +86,15 @@ func main() {
 	}
 	fmt.Printf("mode %s, notify %q, blocked in constructor %v\n", mode, notify, C.owner_blocked_early() == 1)
 	fmt.Println("READY")
+	if os.Getenv("GC_CHECK") == "1" {
+		time.Sleep(100 * time.Millisecond) // the owner is in its wait by now
+		var longest time.Duration
+		for i := 0; i < 5; i++ {
+			t0 := time.Now()
+			runtime.GC()
+			longest = max(longest, time.Since(t0))
+		}
+		fmt.Printf("runtime.GC() x5 while the owner waits in C: longest %d us\n", longest.Microseconds())
+	}
 	select {}
 }

@@ -82,6 +82,9 @@ static void *owner(void *arg) {
 	return NULL;
 }
 
+// The owner loop on the calling thread: a goroutine's cgo call that never returns.
+void owner_run_here(void) { owner(NULL); }
+
 int owner_start(void) {
 	pthread_t t;
 	return pthread_create(&t, NULL, owner, NULL);

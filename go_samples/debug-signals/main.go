@@ -13,7 +13,10 @@
 // SIGUSR1: pprof.Lookup("goroutine").WriteTo(f, 2), the same text a crash
 // prints, into <dir>/goroutines-<n>.txt. SIGUSR2: runtime.GC() (so the profile
 // is up to date) and pprof.WriteHeapProfile into <dir>/heap-<n>.pb.gz.
-// Each prints "DUMP <kind> <path> <bytes>". -dir defaults to a fresh temporary
+// Each prints "DUMP <kind> <path> <bytes> stw=<n> stw_max_us=<µs>": the
+// stop-the-world pauses other than GC's that happened during the dump
+// (runtime/metrics /sched/pauses/total/other:seconds), and the upper bound of
+// the histogram bucket holding the longest. -dir defaults to a fresh temporary
 // directory that is removed at exit. SIGTERM: exit 143.
 //
 // READY comes only once runtime.Stack shows every server goroutine parked in
@@ -29,6 +32,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -116,6 +120,28 @@ func waitParked(conns, workers int) {
 	fmt.Println("not every goroutine parked within 5 s")
 }
 
+const stwMetric = "/sched/pauses/total/other:seconds"
+
+// stwPauses reads the histogram of non-GC stop-the-world pauses.
+func stwPauses() *metrics.Float64Histogram {
+	s := []metrics.Sample{{Name: stwMetric}}
+	metrics.Read(s)
+	return s[0].Value.Float64Histogram()
+}
+
+// pausesSince counts the pauses added since before and the upper bound (µs)
+// of the highest bucket that gained one.
+func pausesSince(before *metrics.Float64Histogram) (n uint64, maxUs float64) {
+	after := stwPauses()
+	for i, c := range after.Counts {
+		if d := c - before.Counts[i]; d > 0 {
+			n += d
+			maxUs = after.Buckets[i+1] * 1e6
+		}
+	}
+	return n, maxUs
+}
+
 // dump writes one profile into dir and reports it.
 func dump(dir, kind string, n int) {
 	name := map[string]string{"goroutines": "goroutines-%d.txt", "heap": "heap-%d.pb.gz"}[kind]
@@ -125,19 +151,21 @@ func dump(dir, kind string, n int) {
 		fmt.Println("dump:", err)
 		return
 	}
+	before := stwPauses()
 	if kind == "goroutines" {
 		err = pprof.Lookup("goroutine").WriteTo(f, 2)
 	} else {
 		runtime.GC()
 		err = pprof.WriteHeapProfile(f)
 	}
+	stw, stwMax := pausesSince(before)
 	size, _ := f.Seek(0, io.SeekCurrent)
 	f.Close()
 	if err != nil {
 		fmt.Println("dump:", err)
 		return
 	}
-	fmt.Printf("DUMP %s %s %d\n", kind, path, size)
+	fmt.Printf("DUMP %s %s %d stw=%d stw_max_us=%.0f\n", kind, path, size, stw, stwMax)
 }
 
 func main() {

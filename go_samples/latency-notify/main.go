@@ -16,6 +16,8 @@
 //	       every -gc-every; run it with GODEBUG=asyncpreemptoff=1 and every
 //	       stop-the-world waits for the spin to end (the spinner calls
 //	       runtime.Gosched between chunks of -spin, so it does end)
+//	gc     runtime.GC() every -gc-every over -live nodes, nothing else: a
+//	       GC at a fixed frequency, as the article's latency table describes
 //
 // For every signal: stamp.Now() as the channel delivers it, then the GC cycles
 // that ended since the last look (debug.ReadGCStats keeps only the last 256), as
@@ -30,6 +32,14 @@
 // back to back. CALIBRATE <before> <pause end> <after> checks the conversion on a
 // runtime.GC() made between two stamps before READY. SIGTERM prints the
 // runtime/metrics histograms (HIST <name> <low s> <high s> <count>) and exits 143.
+//
+// Built with the runtime overlay of sigcamp.latency_stages, which stamps the
+// runtime's own steps, each SIGUSR1 also gets, before its STAMP line,
+//
+//	STAGES <handler entry> <sigsend waking the loop> <signal_recv woke> <handler tid> <loop tid> <receiver tid>
+//
+// (CLOCK_MONOTONIC ns from runtime.nanotime, thread ids from gettid); a plain
+// build has no `stages` and prints none.
 package main
 
 import (
@@ -48,6 +58,11 @@ import (
 )
 
 var out = bufio.NewWriter(os.Stdout)
+
+// stages reads the runtime's stamps of the latest SIGUSR1: handler entry,
+// sigsend waking the loop, signal_recv woke, handler tid, loop tid. Only a build with the
+// stage overlay (a file it adds to this package) sets it.
+var stages func() [5]int64
 
 // gcLog turns the runtime's last-256 pause history into PAUSE lines, once each.
 type gcLog struct {
@@ -152,14 +167,17 @@ func chunkFor(d time.Duration) uint64 {
 	return uint64(float64(probe) * float64(d.Nanoseconds()) / float64(took))
 }
 
-// collect forces a GC cycle every `every` over a heap of `live` nodes.
-func collect(live int, every time.Duration) {
+// keepHeap makes `live` nodes reachable, so every GC cycle has them to mark.
+func keepHeap(live int) {
 	heap = make([]*node, live)
 	for i := range heap {
 		heap[i] = &node{}
 	}
-	for {
-		time.Sleep(every)
+}
+
+// collect starts a GC cycle every `every` (a tick that comes while a cycle still runs is skipped).
+func collect(every time.Duration) {
+	for range time.Tick(every) {
 		runtime.GC()
 	}
 }
@@ -203,31 +221,44 @@ func printHistograms() {
 }
 
 func main() {
-	load := flag.String("load", "idle", "idle, churn or spin")
-	live := flag.Int("live", 0, "nodes kept reachable (default: 131072 for churn, 16384 for spin)")
+	load := flag.String("load", "idle", "idle, churn, spin or gc")
+	live := flag.Int("live", 0, "nodes kept reachable (default: 131072 for churn, 16384 for spin, 1048576 for gc)")
 	chunk := flag.Duration("spin", 10*time.Millisecond, "length of one spin between runtime.Gosched calls")
-	every := flag.Duration("gc-every", 20*time.Millisecond, "spin: time between forced GC cycles")
+	every := flag.Duration("gc-every", 20*time.Millisecond, "spin and gc: time between forced GC cycles")
 	flag.Parse()
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGTERM)
-	var g gcLog
-	g.calibrate()
+	start := func() {}
 	switch *load {
 	case "idle":
 	case "churn":
-		go churn(orDefault(*live, 1<<17))
+		start = func() { go churn(orDefault(*live, 1<<17)) }
 	case "spin":
-		go spin(chunkFor(*chunk))
-		go collect(orDefault(*live, 1<<14), *every)
+		keepHeap(orDefault(*live, 1<<14))
+		start = func() {
+			go spin(chunkFor(*chunk))
+			go collect(*every)
+		}
+	case "gc":
+		keepHeap(orDefault(*live, 1<<20))
+		start = func() { go collect(*every) }
 	default:
-		fmt.Fprintf(os.Stderr, "unknown -load %q: use idle, churn or spin\n", *load)
+		fmt.Fprintf(os.Stderr, "unknown -load %q: use idle, churn, spin or gc\n", *load)
 		os.Exit(2)
 	}
+	var g gcLog
+	g.calibrate() // the cycles the heap's growth made are before it, not reported
+	start()
 	fmt.Fprintf(out, "load %s GOMAXPROCS=%d GODEBUG=%s\nREADY\n", *load, runtime.GOMAXPROCS(0), os.Getenv("GODEBUG"))
 	out.Flush()
 	for sig := range sigs {
 		received := stamp.Now()
+		if stages != nil && sig == syscall.SIGUSR1 {
+			tid := syscall.Gettid()
+			s := stages()
+			fmt.Fprintf(out, "STAGES %d %d %d %d %d %d\n", s[0], s[1], s[2], s[3], s[4], tid)
+		}
 		if sig == syscall.SIGTERM {
 			g.look()
 			printHistograms()

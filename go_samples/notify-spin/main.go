@@ -6,8 +6,10 @@
 //
 // The runtime's handler runs at once, but the goroutine that receives from the
 // channel needs a P. The spinner holds the only one until sysmon's retake
-// preempts it (after 10 ms) with SIGURG. With GODEBUG=asyncpreemptoff=1 that
-// never happens and Ctrl+C is truly dead.
+// preempts it with SIGURG: once it has run past its 10 ms slice, as sysmon sees
+// on its own period of up to 10 ms, so a Ctrl+C waits anywhere from near 0 to
+// about 20 ms. With GODEBUG=asyncpreemptoff=1 that never happens and the
+// receive never comes, although the program is still running.
 package main
 
 import (

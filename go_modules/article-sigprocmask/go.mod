@@ -1,0 +1,3 @@
+module sigcamp/article-sigprocmask
+
+go 1.25
