@@ -322,7 +322,7 @@ def test_lab_text_and_checks_agree(name):
     assert listed == [(c.points, c.doc, c.public) for c in checks], "the grading table and checks.py differ"
     total = HOW_GRADED.search(first)
     assert total and float(total.group(1)) == sum(c.points for c in checks)
-    assert f"-m grader check {int(number)} path/to/{lab.notebook_name}" in first
+    assert f"`python -m grader check {int(number)} labs/{lab.name}/{lab.notebook_name}`" in first
     module = lab.module()
     for phrase, holds in STATED[number]:
         assert phrase in first, f"the lab no longer says {phrase!r}"
