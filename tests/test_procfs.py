@@ -73,6 +73,7 @@ def test_settled_rows_match_the_table_and_need_no_pandas():
     assert [r["tid"] for r in rows] == list(table.tid)
     assert any("SIGUSR1" in r["blocked"] for r in rows), "notify-unread blocks SIGUSR1 in one thread"
     # The grader's probes import sigcamp in a fresh sandbox for every submission: keep pandas out of it.
-    code = "import sys, sigcamp, grader.probes; print('pandas' in sys.modules)"
+    code = ("import sys, sigcamp, grader.probes.ctrl_c, grader.probes.cgo_delve, grader.probes.witness; "
+            "print('pandas' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "False"
