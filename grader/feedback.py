@@ -1,10 +1,19 @@
-"""One HTML page of feedback per student: each check, its points, its message, its evidence."""
+"""One HTML page of feedback per student (all their labs), and an index of the pages for the instructor.
+
+feedback/<path form>.html per student; feedback.html beside the folder (no student's page can be named like it).
+
+Pages are named by the student's path form (grader.students); they show the real name.
+"""
 
 import html
+import os
 from pathlib import Path
 
-_STYLE = """body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse}
-td,th{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}.pass{color:#176f2c}.fail,.error,.timeout{color:#a31515}
+from .students import path_form
+
+_STYLE = """body{font-family:sans-serif,"Noto Sans CJK SC","Noto Sans CJK JP";max-width:60em;margin:2em auto}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}
+.pass{color:#176f2c}.fail,.error,.timeout{color:#a31515}
 pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap;max-height:25em;overflow:auto}"""
 
 
@@ -28,11 +37,30 @@ def page(student, graded_list):
     return "\n".join(parts) + "\n"
 
 
+def index(by_student):
+    """The instructor's list of pages: each student's real name, points per lab, and a link."""
+    e = html.escape
+    parts = [f"<!doctype html><meta charset=utf-8><title>Feedback pages</title><style>{_STYLE}</style>",
+             "<h1>Feedback pages</h1><table><tr><th>student</th><th>labs</th></tr>"]
+    for student in sorted(by_student):
+        labs = ", ".join(f"{e(g.lab)} {sum(r.points for r in g.rows):g}/{sum(r.max_points for r in g.rows):g}"
+                         for g in sorted(by_student[student], key=lambda g: g.lab))
+        parts.append(f"<tr><td><a href=\"feedback/{e(path_form(student))}.html\">{e(student)}</a></td>"
+                     f"<td>{labs}</td></tr>")
+    parts.append("</table>")
+    return "\n".join(parts) + "\n"
+
+
 def write_all(out_dir, graded_list):
+    """feedback/<student's path form>.html for every student, and feedback.html (the index)."""
     by_student = {}
     for g in graded_list:
         by_student.setdefault(g.student, []).append(g)
     d = Path(out_dir) / "feedback"
     d.mkdir(parents=True, exist_ok=True)
-    for student, items in by_student.items():
-        (d / f"{student}.html").write_text(page(student, items))
+    pages = {d / f"{path_form(s)}.html": page(s, items) for s, items in by_student.items()}
+    pages[d.parent / "feedback.html"] = index(by_student)
+    for path, text in pages.items():
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
