@@ -3,8 +3,10 @@
 A check is a small function taking a Submission and asserting one thing a student
 must show. It earns its points when it returns; an AssertionError is a fail (its
 message is the feedback), TimedOut a timeout, anything else an error. Its id is
-the function's name (stable: the gradebook keys on it), and the first line of its
-docstring says what it checks in the student's words.
+the function's name (stable: the gradebook keys on it), and the first paragraph of its
+docstring says what it checks in the student's words (the catalog carries it into other
+languages: grader.catalog). A lab's MESSAGES are marked with N_() and said with phrases(),
+in the language of the submission being graded.
 
 What a check scores comes from running the student's code in a fresh sandbox
 (sub.sandbox, grader.probes), never from values the student's kernel computed:
@@ -13,6 +15,8 @@ the kernel run gives only the notebook's outputs, its files and its code.
 
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sigcamp import i18n
 
 from . import messages
 
@@ -28,12 +32,20 @@ class Check:
     def __call__(self, submission):
         return self.fn(submission)
 
+    def description(self):
+        """What the check checks, in the student's words and the language spoken here."""
+        return i18n._(self.doc)
+
+
+def description(docstring):
+    """A check's description: the first paragraph of its docstring, on one line."""
+    return " ".join((docstring or "").strip().split("\n\n")[0].split())
+
 
 def check(*, points, public=False):
     """Mark a function as a check worth `points`; public checks also run in `grader check`."""
     def wrap(fn):
-        doc = " ".join((fn.__doc__ or "").strip().split("\n\n")[0].split())
-        return Check(fn.__name__, float(points), fn, public, doc or fn.__name__)
+        return Check(fn.__name__, float(points), fn, public, description(fn.__doc__) or fn.__name__)
     return wrap
 
 
@@ -46,9 +58,10 @@ class TimedOut(AssertionError):
 
 
 def phrases(table):
-    """say(key, **values): the lab's message `key` from `table` with its values filled in."""
+    """say(key, **values): the lab's message `key` from `table` (marked with N_) with its values filled in,
+    in the language spoken where it is said (the submission's, while it is graded)."""
     def say(key, **values):
-        return table[key].format(**values)
+        return i18n._(table[key]).format(**values)
     return say
 
 
@@ -85,10 +98,11 @@ class Submission:
         """The collected code, once it holds every function of `names` and obeys the lab's rules;
         AnswerMissing (a fail) naming what is wrong otherwise."""
         if self.code is None:
-            raise AnswerMissing(messages.say("no_code", why=self.code_error or messages.say("not_collected")))
+            why = i18n.value(self.code_error) if self.code_error else messages.say("not_collected")
+            raise AnswerMissing(messages.say("no_code", why=why))
         for name in names:
             if name in self.missing:
-                raise AnswerMissing(messages.say("no_function", name=name, why=self.missing[name]))
+                raise AnswerMissing(messages.say("no_function", name=name, why=i18n.value(self.missing[name])))
         for module, uses in sorted(self.violations.items()):
             line, text = uses[0]
             raise AnswerMissing(messages.say("forbidden", module=module, text=text, where=self.where(line)))
@@ -112,8 +126,10 @@ class Submission:
             if line is not None and piece["start"] <= line < piece["start"] + piece["lines"]:
                 cell, first = piece.get("cell"), piece.get("line")
                 if cell is None:
-                    return f"in {piece['name']}"
-                return f"cell {cell}, line {first + line - piece['start']}" if first else f"cell {cell}"
+                    return messages.say("at_piece", name=piece["name"])
+                if first:
+                    return messages.say("at_line", cell=cell, line=first + line - piece["start"])
+                return messages.say("at_cell", cell=cell)
         return ""
 
     def answer(self, run, index, call, *, seconds):
@@ -125,18 +141,18 @@ class Submission:
         if item.get("timeout"):
             raise TimedOut(messages.say("call_timeout", call=call, seconds=seconds))
         if "unreadable" in item:
-            raise AssertionError(str(item["unreadable"]))
+            raise AssertionError(i18n.value(str(item["unreadable"])))
         if "error" in item:
             raise AssertionError(messages.say("raised", call=call, error=self.error_text(item["error"])))
         return item
 
     def error_text(self, error):
         """An error of the student's code ({type, message, line}) as 'ValueError: bad mask (cell 3, line 5)'."""
-        text = str(error.get("type") or "an error")
+        text = str(error.get("type") or messages.say("an_error"))
         if error.get("message"):
             text += f": {error['message']}"
         where = self.where(error.get("line"))
-        return f"{text} ({where})" if where else text
+        return messages.say("error_at", error=text, where=where) if where else text
 
     def file(self, relpath):
         """A file the submission holds after its run; AnswerMissing if it does not exist."""

@@ -6,13 +6,16 @@ import os
 import shutil
 import sys
 import tempfile
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+
+from sigcamp import i18n
 
 from . import feedback, gradebook, labs, messages, slots, students, tasks
 from . import release as releasing
 from . import sandbox as sandbox_module
-from .grade import MAX_NOTEBOOK, Graded, digest, grade, lab_digest, student_name
+from .grade import MAX_NOTEBOOK, Graded, digest, grade, lab_digest, language, student_name
 from .sandbox import Sandbox
 
 
@@ -197,7 +200,8 @@ def sandbox_available():
 
 
 def check(lab, notebook, *, sandbox=None):
-    """Run a lab's public checks on one notebook and print what each checked (for students).
+    """Run a lab's public checks on one notebook and print what each checked (for students), in the
+    notebook's language.
 
     Args:
         lab: the lab's number (2, 02) or name.
@@ -210,36 +214,48 @@ def check(lab, notebook, *, sandbox=None):
         raise labs.LabError(f"no notebook {notebook}: give the path of your copy of {lab.notebook_name}")
     if sandbox is None:
         sandbox = sandbox_available()
-    print(messages.say("check_header", lab=lab.name, notebook=path))
-    if not sandbox:
-        print(messages.say("check_unsandboxed"))
-    held = slots.acquire() if sandbox else contextlib.nullcontext(0)
-    with tempfile.TemporaryDirectory(prefix="sigcamp-check-") as d, held as slot:
-        g = grade(lab, path, jobs_dir=d, sandbox=Sandbox(slot=slot, enabled=sandbox), public_only=True,
-                  student="you")
+    with i18n.speaking(language(path)):
+        print(messages.say("check_header", lab=lab.name, notebook=path))
+        if not sandbox:
+            print(messages.say("check_unsandboxed"))
+        held = slots.acquire() if sandbox else contextlib.nullcontext(0)
+        with tempfile.TemporaryDirectory(prefix="sigcamp-check-") as d, held as slot:
+            g = grade(lab, path, jobs_dir=d, sandbox=Sandbox(slot=slot, enabled=sandbox), public_only=True,
+                      student="you")
+        _print_check(lab, g)
+    return 0
+
+
+def _print_check(lab, g):
+    """What `grader check` prints of a graded notebook: each public check in the student's words, why it
+    did not pass and the evidence, the notes, then the points."""
     items = g.evidence.get("items", [])
+    checks = {c.name: c for c in lab.checks()}
+    width = max(_columns(messages.status(s)) for s in messages.STATUS)
     for r in g.rows:
-        doc = next((c.doc for c in lab.checks() if c.name == r.check), r.check)
-        print(f"{r.status:7} {r.points:g}/{r.max_points:g}  {doc}")
+        doc = checks[r.check].description() if r.check in checks else r.check
+        word = messages.status(r.status)
+        print(f"{word}{' ' * (width - _columns(word))} {r.points:g}/{r.max_points:g}  {doc}")
         if r.status != "pass":
             print(f"        {r.message}")
             for item in items:
                 if item.get("check") == r.check and item.get("text", "").strip():
-                    print(f"        {item.get('title')}:")
+                    print("        " + messages.say("check_evidence", title=item.get("title")))
                     print("\n".join("          " + line for line in item["text"].strip().splitlines()[-30:]))
     for note in g.notes:
-        print(f"note: {note}")
+        print(messages.say("check_note", note=note))
     for fault in g.faults:
         print(f"grader fault: {fault}", file=sys.stderr)
     got = sum(r.points for r in g.rows)
-    public = sum(c.points for c in lab.checks(public_only=True))
-    rest = sum(c.points for c in lab.checks()) - public
-    if rest:
-        print(messages.say("check_summary", got=got, public=public, points=messages.points(public), rest=rest,
-                           rest_points=messages.points(rest), are="is" if rest == 1 else "are"))
-    else:
-        print(messages.say("check_all_public", got=got, public=public, points=messages.points(public)))
-    return 0
+    public = sum(c.points for c in checks.values() if c.public)
+    rest = sum(c.points for c in checks.values()) - public
+    summary = messages.public_points(got, public)
+    print(messages.say("check_rest", summary=summary, rest=messages.instructor_points(rest)) if rest else summary)
+
+
+def _columns(text):
+    """How many terminal columns `text` takes (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 class _NoBar:

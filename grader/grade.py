@@ -4,7 +4,9 @@ The notebook runs (with nbclient and its kernel) inside a sandbox; what comes ba
 (result.json, executed.ipynb) is read without following links, size-limited, and
 result.json must carry the HMAC of a key only the runner was given. The checks run
 afterwards, here; whatever they score comes from experiments in fresh sandboxes of
-their own (grader.probing). Every text shown to the student is redacted.
+their own (grader.probing). Every text shown to the student is redacted, and said in the
+submission's language (its metadata's "language": the Chinese edition's notebooks say
+"zh"); what is scored never depends on it.
 """
 
 import hashlib
@@ -15,6 +17,8 @@ import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from sigcamp import i18n
 
 from . import jobs, messages, rules, students
 from .checks import Submission, TimedOut
@@ -53,6 +57,7 @@ class Graded:
     probe_seconds: float = 0.0
     program_seconds: float = 0.0
     executed: bytes | None = field(default=None, repr=False, compare=False)
+    language: str = "en"  # the submission's: its messages and feedback speak it
 
     def to_json(self):
         data = {**asdict(self), "rows": [asdict(r) for r in self.rows]}
@@ -96,6 +101,17 @@ def lab_digest(lab):
 
 def _all(checks, student, lab, status, message):
     return [Row(student, lab.name, c.name, 0.0, c.points, status, message) for c in checks]
+
+
+def language(path):
+    """The language a submission file speaks (grader.messages.language_of); English when it cannot tell
+    (too big, not JSON, no language in its metadata)."""
+    try:
+        if Path(path).stat().st_size > MAX_NOTEBOOK:
+            return "en"
+        return messages.language_of(json.loads(Path(path).read_bytes()))
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        return "en"
 
 
 def precheck(path, lab):
@@ -147,6 +163,7 @@ def execute(job, lab, settings, sandbox):
     if not hmac.compare_digest(mac, hmac.new(bytes.fromhex(key), body, hashlib.sha256).hexdigest().encode()):
         return None, messages.say("forged"), False, notes
     result = json.loads(body)
+    result["out_of_memory"] = bool(run.oom_kills)
     executed = jobs.read_back(job / "out" / "executed.ipynb", MAX_EXECUTED)
     if executed is not None and hashlib.sha256(executed).hexdigest() == result.get("executed_sha256"):
         result["executed"] = executed
@@ -172,13 +189,14 @@ def run_checks(checks, submission, faults):
         before = len(submission.evidence)
         try:
             c(submission)
-            rows.append(Row(submission.student, submission.lab, c.name, c.points, c.points, "pass", c.doc))
+            rows.append(Row(submission.student, submission.lab, c.name, c.points, c.points, "pass",
+                            c.description()))
         except TimedOut as e:
             rows.append(Row(submission.student, submission.lab, c.name, 0.0, c.points, "timeout",
                             str(e).strip()[:500] or messages.say("probe_timeout")))
         except AssertionError as e:
             rows.append(Row(submission.student, submission.lab, c.name, 0.0, c.points, "fail",
-                            str(e).strip()[:1000] or c.doc))
+                            str(e).strip()[:1000] or c.description()))
         except Exception as e:
             faults.append(f"{c.name}: {type(e).__name__}: {str(e)[:3000]}")
             rows.append(Row(submission.student, submission.lab, c.name, 0.0, c.points, "error",
@@ -204,7 +222,7 @@ def submission(result, *, student, lab, job, settings, probes, public_only):
                      sandbox=probes, public_only=public_only, samples=jobs.sample_files(settings))
     code = result.get("code")
     if code is None:
-        why = result.get("kernel_died") or result.get("code_error") or "the code was not reported"
+        why = result.get("kernel_died") or result.get("code_error") or messages.say("not_reported")
         sub.code_error = why
         return sub
     try:
@@ -218,7 +236,7 @@ def submission(result, *, student, lab, job, settings, probes, public_only):
             piece["cell"] = cells.get(piece["count"]) if isinstance(piece["count"], int) else None
             sub.pieces.append(piece)
     except (ValueError, TypeError, KeyError, AttributeError):
-        sub.code, sub.code_error = None, "it came back garbled"
+        sub.code, sub.code_error = None, messages.say("garbled")
         return sub
     for module in settings["forbidden"]:
         found = rules.uses(sub.code, module)
@@ -229,13 +247,23 @@ def submission(result, *, student, lab, job, settings, probes, public_only):
 
 def grade(lab, path, *, jobs_dir, sandbox, public_only=False, student=None, timeout=None, cell_timeout=None,
           keep_job=False):
-    """Grade one submission file; returns a Graded (never raises for the student's faults).
+    """Grade one submission file; returns a Graded (never raises for the student's faults), its messages in
+    the submission's language.
 
     Args:
         student: the student's id (default: from the file's name, see grader.students).
         timeout, cell_timeout: lower the lab's wall clock and per-cell timeout (seconds).
         keep_job: leave the job directory in place (default: removed once graded).
     """
+    lang = language(path)
+    with i18n.speaking(lang):
+        g = _grade(lab, path, jobs_dir=jobs_dir, sandbox=sandbox, public_only=public_only, student=student,
+                   timeout=timeout, cell_timeout=cell_timeout, keep_job=keep_job)
+    g.language = lang
+    return g
+
+
+def _grade(lab, path, *, jobs_dir, sandbox, public_only, student, timeout, cell_timeout, keep_job):
     t0 = time.monotonic()
     path = Path(path)
     student = students.student_id(student) if student is not None else student_name(path, lab)
@@ -262,9 +290,12 @@ def grade(lab, path, *, jobs_dir, sandbox, public_only=False, student=None, time
         if result is None:
             return graded(_all(checks, student, lab, "timeout" if timed_out else "error", reason), notes=notes)
         if result.get("notebook_error"):
-            return graded(_all(checks, student, lab, "error", str(result["notebook_error"])), notes=notes)
-        if result.get("kernel_died") and any("memory" in n for n in notes):
-            result["kernel_died"] += " (out of memory)"
+            return graded(_all(checks, student, lab, "error", i18n.value(str(result["notebook_error"]))),
+                          notes=notes)
+        if result.get("kernel_died"):
+            result["kernel_died"] = i18n.value(str(result["kernel_died"]))
+            if result.get("out_of_memory"):
+                result["kernel_died"] = messages.say("kernel_oom", why=result["kernel_died"])
         probes = Probes(job, sandbox, settings)
         sub = submission(result, student=student, lab=lab, job=job, settings=settings, probes=probes,
                          public_only=public_only)
@@ -283,7 +314,7 @@ def _run_notes(result, settings, sub):
     for cell in result.get("timed_out_cells") or []:
         notes.append(messages.say("cell_timeout", cell=cell, seconds=settings["cell_timeout"]))
     for note in sub.code_notes:
-        notes.append(messages.say("not_carried", what=note))
+        notes.append(messages.say("not_carried", what=i18n.value(note)))
     for err in sub.cell_errors[:10]:
         error = str(err.get("ename"))
         if err.get("evalue"):

@@ -6,6 +6,8 @@ command, appended and fsynced as each finishes; after each command gradebook.csv
 results.json are rebuilt from the whole journal: for each student and lab, the result
 of the latest grading. If the grader is killed, the same command again skips what the
 journal holds, and the files come out as an uninterrupted run would make them.
+Check ids and statuses are the same in every language; a message is in the language of
+the student's notebook (results.json names it).
 """
 
 import csv
@@ -125,7 +127,7 @@ def write(out_dir, graded_list):
         for r in g.rows:
             w.writerow({**{k: getattr(r, k) for k in FIELDS[:-1]}, "identical_to": same})
     _atomic_write(out_dir / "gradebook.csv", buf.getvalue())
-    results = [{"student": g.student, "lab": g.lab, "digest": g.digest,
+    results = [{"student": g.student, "lab": g.lab, "digest": g.digest, "language": g.language,
                 "points": sum(r.points for r in g.rows), "max_points": sum(r.max_points for r in g.rows),
                 "checks": [{k: getattr(r, k) for k in FIELDS[2:-1]} for r in g.rows], "notes": g.notes,
                 "identical_to": twins[g.student, g.lab]}

@@ -13,7 +13,7 @@ written in a cell.
 
 import json
 
-from . import pyast
+from . import pyast, reported
 
 MAX_CODE = 400_000  # characters of collected code
 
@@ -125,7 +125,7 @@ while todo:
     found.add(name)
     if name not in ns:
         if name in wanted:
-            missing[name] = "it is not defined"
+            missing[name] = NOT_DEFINED
         continue
     value = ns[name]
     if getattr(builtin, name, None) is value or injected.get(name, builtin) is value:
@@ -156,7 +156,7 @@ while todo:
                 raise TypeError("a method")
             imports[name] = f"from {value.__module__} import {qual}" + (f" as {name}" if qual != name else "")
         elif name in wanted:
-            missing[name] = f"it is a {type(value).__name__}, not a function"
+            missing[name] = NOT_A_FUNCTION.format(kind=type(value).__name__)
         elif plain(value):
             data[name] = f"{name} = {value!r}"
         else:
@@ -166,10 +166,10 @@ while todo:
             data[name] = f"{name} = __import__('pickle').loads({blob!r})"
     except Exception as e:
         if name in wanted:
-            missing[name] = f"its source could not be read ({type(e).__name__}: {e})"
+            missing[name] = SOURCE_UNREADABLE.format(error=f"{type(e).__name__}: {e}")
         else:
-            notes.append(f"{name} (a {type(value).__name__}), which could not be carried to a fresh Python "
-                         f"({type(e).__name__}: {str(e)[:120]})")
+            notes.append(NOT_CARRIED.format(name=name, kind=type(value).__name__,
+                                            error=f"{type(e).__name__}: {str(e)[:120]}"))
 
 lines, placed = [], []
 for text in list(imports.values()) + list(data.values()):
@@ -185,9 +185,13 @@ result = json.dumps({"source": "\n".join(lines) + "\n", "pieces": placed, "missi
 '''
 
 
+_KERNEL_TEXTS = ("NOT_DEFINED", "NOT_A_FUNCTION", "SOURCE_UNREADABLE", "NOT_CARRIED")  # what _SOURCE says
+
+
 def expression(names):
     """The user_expressions entry that collects the code of the functions `names` as one JSON text."""
-    source = _SOURCE.replace("NAMES", repr(list(names)))
+    texts = "".join(f"{key} = {getattr(reported, key)!r}\n" for key in _KERNEL_TEXTS)
+    source = texts + _SOURCE.replace("NAMES", repr(list(names)))
     return (f"(lambda b, g: b.exec({source!r}, g) or g['result'])"
             "(__import__('builtins'), {'__builtins__': __import__('builtins')})")
 
@@ -195,15 +199,15 @@ def expression(names):
 def parse_reply(reply):
     """The collected code's JSON text from the execute_reply content; (text, None) or (None, why not)."""
     if not isinstance(reply, dict):
-        return None, "the kernel sent no reply when asked for the notebook's code"
+        return None, reported.NO_REPLY
     if reply.get("status") != "ok":
-        return None, f"the kernel could not report the notebook's code ({str(reply.get('ename'))[:100]})"
+        return None, reported.NOT_REPORTED.format(error=str(reply.get("ename"))[:100])
     item = (reply.get("user_expressions") or {}).get("code")
     if not isinstance(item, dict):
-        return None, "the kernel did not report the notebook's code"
+        return None, reported.NO_EXPRESSION
     if item.get("status") != "ok":
-        return None, (f"the notebook's code could not be collected ({str(item.get('ename'))[:100]}: "
-                      f"{str(item.get('evalue'))[:300]})")
+        return None, reported.NOT_COLLECTED.format(error=f"{str(item.get('ename'))[:100]}: "
+                                                         f"{str(item.get('evalue'))[:300]}")
     text = (item.get("data") or {}).get("text/plain")
     try:
         text = pyast.literal_eval(text) if isinstance(text, str) and len(text) < 8 * MAX_CODE else None
@@ -211,7 +215,7 @@ def parse_reply(reply):
         if not isinstance(parsed, dict) or not isinstance(parsed.get("source"), str):
             raise ValueError
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return None, "the notebook's code came back garbled (did the notebook change IPython's display formatters?)"
+        return None, reported.GARBLED
     if len(parsed["source"]) > MAX_CODE:
-        return None, f"the notebook's code is over {MAX_CODE} characters"
+        return None, reported.TOO_LONG.format(limit=MAX_CODE)
     return text, None

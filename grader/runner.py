@@ -22,6 +22,8 @@ import time
 
 sys.modules.setdefault("rfc3987_syntax", None)  # an optional jsonschema import that costs ~2 s
 
+from grader import reported  # noqa: E402 (the texts it reports; it imports nothing)
+
 PR_SET_DUMPABLE = 4
 
 
@@ -106,7 +108,7 @@ async def _ask(client, expressions, timeout):
             msg = await ensure_async(client.kc.shell_channel.get_msg(timeout=1.0))
         except Empty:
             if not await ensure_async(client.km.is_alive()):
-                raise RuntimeError("the kernel died while the notebook's code was collected") from None
+                raise RuntimeError(reported.KERNEL_DIED_COLLECTING) from None
             if not interrupted and time.monotonic() - start > timeout:
                 await ensure_async(client.km.interrupt_kernel())
                 interrupted = True
@@ -121,9 +123,8 @@ def _lost(error):
     from nbclient.exceptions import DeadKernelError
     text = f"{type(error).__name__}: {str(error)[:300]}"
     if isinstance(error, DeadKernelError) or "kernel died" in str(error).lower():
-        return f"the kernel died ({text})"
-    return (f"the kernel's messages broke ({text}); did the notebook replace json or another module "
-            "the kernel needs to talk?")
+        return reported.KERNEL_DIED.format(error=text)
+    return reported.MESSAGES_BROKE.format(error=text)
 
 
 def _kill(km):
@@ -211,14 +212,14 @@ def _read(path):
         nb = nbformat.read(path, as_version=4)
     except Exception as e:
         first = (str(e).strip().splitlines() or [""])[0]
-        raise ValueError(f"not a valid notebook ({type(e).__name__}: {first[:200]})") from None
+        raise ValueError(reported.INVALID.format(why=f"{type(e).__name__}: {first[:200]}")) from None
     if not isinstance(nb.get("cells"), list):
-        raise ValueError("not a notebook: it has no list of cells")
+        raise ValueError(reported.NO_CELLS)
     try:
         nbformat.validate(nb)
     except Exception as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ValueError(f"not a valid notebook ({first[:200]})") from None
+        raise ValueError(reported.INVALID.format(why=first[:200])) from None
     return nb
 
 

@@ -19,11 +19,14 @@ import sys
 import tempfile
 import time
 
+from grader import reported
+
 PRELUDE = "import glob\nimport os\nimport re\nfrom pathlib import Path\n"
 MAX_REPLY = 4 << 20   # bytes of answers read back from one child
 MAX_TEXT = 6000       # characters of the child's stdout and stderr kept
 
-_BOOT = r'''
+_TEXTS = ("UNREADABLE", "NOT_PLAIN", "TOO_DEEP", "TOO_BIG")  # what the child says (grader.reported)
+_BOOT = "".join(f"{key} = {getattr(reported, key)!r}\n" for key in _TEXTS) + r'''
 import json, os, sys, traceback
 chan = os.fdopen(int(sys.argv[1]), "w", buffering=1)
 dumps, T = json.dumps, type
@@ -35,14 +38,14 @@ def send(item):
 
 def encode(v, budget, depth=0):
     if depth > 40:
-        raise TypeError("a value nested too deeply to read")
+        raise TypeError(TOO_DEEP)
     t = T(v)
     if getattr(t, "__module__", "") == "numpy" and hasattr(v, "item") and getattr(v, "ndim", 0) == 0:
         v = v.item()
         t = T(v)
     budget[0] -= 1
     if budget[0] < 0:
-        raise TypeError("a value too big to read")
+        raise TypeError(TOO_BIG)
     if v is None or t is bool or t is int or t is str:
         return v
     if t is float:
@@ -61,7 +64,7 @@ def encode(v, budget, depth=0):
     if t.__name__ == "DataFrame" and t.__module__.startswith("pandas"):
         return {"columns": [str(c) for c in v.columns],
                 "data": {str(c): encode(v[c].tolist(), budget, depth + 1) for c in v.columns}}
-    raise TypeError(f"a {t.__name__}, which is not plain data (numbers, strings, lists, sets, dicts, a DataFrame)")
+    raise TypeError(NOT_PLAIN.format(kind=t.__name__))
 
 
 def describe(e):
@@ -91,7 +94,7 @@ for name, args in calls:
     try:
         send({"value": encode(value, [200000]), "type": T(value).__name__})
     except (TypeError, ValueError, RecursionError) as e:
-        send({"unreadable": f"{name} returned {str(e)[:300]}"})
+        send({"unreadable": UNREADABLE.format(call=name, why=str(e)[:300])})
 '''
 
 

@@ -11,6 +11,8 @@ for the exit status and for the records.
 import random
 
 from grader.checks import check, phrases
+from sigcamp import i18n
+from sigcamp.i18n import N_
 
 SAMPLES = ()
 CELL_TIMEOUT = 240  # a build with a cold Go cache compiles the standard library
@@ -32,17 +34,24 @@ def _moments():
 MOMENTS = _moments()
 
 MESSAGES = {
-    "no_build": "worker/ did not build; the compiler's messages are in the evidence",
-    "no_ready": "the worker did not print READY (see the evidence)",
-    "still_running": "after Ctrl+C the worker was still running {wait} s later, in some of the grader's runs",
-    "status": "after Ctrl+C the worker did not always end with status 130 (each run is in the evidence)",
-    "slow": "the worker did not always end within {limit} ms of Ctrl+C, even at its fastest of {trials} tries "
-            "(each run is in the evidence)",
-    "no_file": "the worker left no output file (-out FILE)",
-    "no_ack": "in some run the worker acknowledged no record at all",
-    "lost": "records the worker had ACKed were missing from its output file after Ctrl+C (see the evidence)",
-    "evidence_build": "go build worker/",
-    "evidence_runs": "Ctrl+C runs",
+    "no_build": N_("worker/ did not build; the compiler's messages are in the evidence"),
+    "no_ready": N_("the worker did not print READY (see the evidence)"),
+    "still_running": N_("after Ctrl+C the worker was still running {wait} s later, in some of the grader's runs"),
+    "status": N_("after Ctrl+C the worker did not always end with status 130 (each run is in the evidence)"),
+    "slow": N_("the worker did not always end within {limit} ms of Ctrl+C, even at its fastest of {trials} tries "
+               "(each run is in the evidence)"),
+    "no_file": N_("the worker left no output file (-out FILE)"),
+    "no_ack": N_("in some run the worker acknowledged no record at all"),
+    "lost": N_("records the worker had ACKed were missing from its output file after Ctrl+C (see the evidence)"),
+    "evidence_build": N_("go build worker/"),
+    "evidence_runs": N_("Ctrl+C runs"),
+    # the lines of the evidence, one per run
+    "run_head": N_("moment {moment}, try {trial}: Ctrl+C {delay} s after READY"),
+    "run_no_ready": N_("{head}: it never printed READY: {error}"),
+    "run_alive": N_("still running {wait} s after Ctrl+C (killed)"),
+    "run_ended": N_("{how} after {ms:.1f} ms"),
+    "run_records": N_("{head}: {end}; {acked} ACKed, {stored} in the file, {missing} ACKed but missing {first}"),
+    "run_output": N_("    its output ended with:\n{tail}"),
 }
 say = phrases(MESSAGES)
 
@@ -67,16 +76,15 @@ def _note(sub, result):
     lines = []
     for i, trials in enumerate(result["moments"], 1):
         for r in trials:
-            head = f"moment {i}, try {r['trial']}: Ctrl+C {r['delay_s']} s after READY"
+            head = say("run_head", moment=i, trial=r["trial"], delay=r["delay_s"])
             if not r["ready"]:
-                lines.append(f"{head}: it never printed READY: {r['error']}")
+                lines.append(say("run_no_ready", head=head, error=r["error"]))
                 continue
-            end = (f"still running {WAIT_S} s after Ctrl+C (killed)" if r["alive"]
-                   else f"{r['how']} after {r['exit_latency_ms']:.1f} ms")
-            lines.append(f"{head}: {end}; {r['acked']} ACKed, {r['stored']} in the file, "
-                         f"{r['missing']} ACKed but missing {r['first_missing'] or ''}")
-            tail = "\n".join(r.get("output_tail", "").splitlines()[-6:])
-            lines.append(f"    its output ended with:\n{tail}")
+            end = (say("run_alive", wait=WAIT_S) if r["alive"]
+                   else say("run_ended", how=i18n.value(r["how"]), ms=r["exit_latency_ms"]))
+            lines.append(say("run_records", head=head, end=end, acked=r["acked"], stored=r["stored"],
+                             missing=r["missing"], first=r["first_missing"] or ""))
+            lines.append(say("run_output", tail="\n".join(r.get("output_tail", "").splitlines()[-6:])))
     sub.note(say("evidence_runs"), "\n".join(lines))
 
 

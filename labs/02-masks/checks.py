@@ -8,7 +8,8 @@ decoding (sigcamp.procfs, here in the grader's process) and its own reading of /
 """
 
 from grader.checks import TimedOut, check, phrases
-from sigcamp import procfs
+from sigcamp import i18n, procfs
+from sigcamp.i18n import N_
 
 SAMPLES = ("notify-unread",)
 FUNCTIONS = ("decode_mask", "blocking_threads")
@@ -25,20 +26,26 @@ VECTORS = ["0000000000000000", "0000000000000001", "0000000000000200", "00000001
 SIGRTMIN, SIGRTMAX = 4, 5  # the vectors holding signal 34 alone, and signal 64 alone
 
 MESSAGES = {
-    "not_names": "{call} returned {got}, not a set of signal names",
-    "example": "decode_mask('0000000000004002') gave {got}, not SIGINT and SIGTERM",
-    "int": "decode_mask(0x4002) gave {got}, not SIGINT and SIGTERM",
-    "hidden_not_loaded": "your code could not be loaded in a fresh Python (the error is on the checks above)",
-    "hidden_failed": "decode_mask failed on {count} of the {total} masks you have not seen "
-                     "(raised an exception, or returned something other than a set of names)",
-    "hidden_timeout": "decode_mask did not return within {seconds} s on the masks you have not seen",
-    "hidden_wrong": "decode_mask decodes {count} of the {total} masks you have not seen wrongly",
-    "realtime": "signal 64 should be SIGRTMIN+30 and signal 34 SIGRTMIN",
-    "not_tids": "blocking_threads(pid, 'SIGUSR1') returned {got}, not a list of thread IDs",
-    "threads": "blocking_threads(pid, 'SIGUSR1') did not return exactly the threads of the program that block "
-               "SIGUSR1 (what it returned is in the evidence)",
-    "no_truth": "the grader's own program had no thread blocking SIGUSR1",
-    "evidence_title": "your functions on the grader's inputs",
+    "not_names": N_("{call} returned {got}, not a set of signal names"),
+    "example": N_("decode_mask('0000000000004002') gave {got}, not SIGINT and SIGTERM"),
+    "int": N_("decode_mask(0x4002) gave {got}, not SIGINT and SIGTERM"),
+    "hidden_not_loaded": N_("your code could not be loaded in a fresh Python (the error is on the checks above)"),
+    "hidden_failed": N_("decode_mask failed on {count} of the {total} masks you have not seen "
+                        "(raised an exception, or returned something other than a set of names)"),
+    "hidden_timeout": N_("decode_mask did not return within {seconds} s on the masks you have not seen"),
+    "hidden_wrong": N_("decode_mask decodes {count} of the {total} masks you have not seen wrongly"),
+    "realtime": N_("signal 64 should be SIGRTMIN+30 and signal 34 SIGRTMIN"),
+    "not_tids": N_("blocking_threads(pid, 'SIGUSR1') returned {got}, not a list of thread IDs"),
+    "threads": N_("blocking_threads(pid, 'SIGUSR1') did not return exactly the threads of the program that block "
+                  "SIGUSR1 (what it returned is in the evidence)"),
+    "no_truth": N_("the grader's own program had no thread blocking SIGUSR1"),
+    "evidence_title": N_("your functions on the grader's inputs"),
+    # the lines of the evidence
+    "on_threads": N_("{call} on a program with {threads} threads"),
+    "answer": N_("{call}: {answer}"),
+    "no_answer": N_("no answer in time"),
+    "raised": N_("raised {error}"),
+    "printed": N_("what your code printed ({stream}):\n{text}"),
 }
 say = phrases(MESSAGES)
 
@@ -67,15 +74,15 @@ def _note(sub, result):
         calls = ["decode_mask('0000000000004002')", "decode_mask(0x4002)",
                  "blocking_threads(pid, 'SIGUSR1')"][:len(public["results"])]
         if result["threads"] is not None:
-            calls[-1] += f" on a program with {result['threads']} threads"
+            calls[-1] = say("on_threads", call=calls[-1], threads=result["threads"])
         for text, item in zip(calls, public["results"]):
-            lines.append(f"{text}: " + (repr(item["value"]) if "value" in item else
-                                        "no answer in time" if item.get("timeout") else
-                                        item["unreadable"] if "unreadable" in item else
-                                        f"raised {sub.error_text(item.get('error') or {})}"))
+            lines.append(say("answer", call=text, answer=repr(item["value"]) if "value" in item else
+                             say("no_answer") if item.get("timeout") else
+                             i18n.value(item["unreadable"]) if "unreadable" in item else
+                             say("raised", error=sub.error_text(item.get("error") or {}))))
     for name in ("stdout", "stderr"):
         if public.get(name, "").strip():
-            lines.append(f"\nwhat your code printed ({name}):\n{public[name].strip()}")
+            lines.append("\n" + say("printed", stream=name, text=public[name].strip()))
     sub.note(say("evidence_title"), "\n".join(lines))
 
 

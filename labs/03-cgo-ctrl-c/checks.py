@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 
 from grader.checks import check, phrases
+from sigcamp import i18n
+from sigcamp.i18n import N_
 
 SAMPLES = ()
 CELL_TIMEOUT = 240  # a build with a cold Go cache compiles the standard library and runtime/cgo
@@ -35,19 +37,29 @@ def _moments():
 MOMENTS = _moments()
 
 MESSAGES = {
-    "no_build": "cruncher/ did not build with the released library; the compiler's messages are in the evidence",
-    "no_ready": "the program did not print READY (see the evidence)",
-    "still_running": "after Ctrl+C the program was still running {wait} s later, in some of the grader's runs",
-    "slow": "the program did not always end within a second of Ctrl+C, even at its fastest of {trials} tries "
-            "(each run is in the evidence)",
-    "not_fixed": "Ctrl+C does not stop the program within a second yet: this check counts once it does",
-    "status": "after Ctrl+C the program did not always end with status 130 (each run is in the evidence)",
-    "jobs_ready": "with -jobs {jobs} the program did not print READY",
-    "checksums": "with -jobs {jobs}, job(s) {wrong} did not print the engine's checksum (`job N: <checksum>`)",
-    "jobs_exit": "with -jobs {jobs} it should exit 0, but: {how}",
-    "edited": "the library was edited: {files} {verb} from the release",
-    "evidence_build": "go build cruncher/ (with the released library)",
-    "evidence_runs": "runs with the released library",
+    "no_build": N_("cruncher/ did not build with the released library; the compiler's messages are in the "
+                   "evidence"),
+    "no_ready": N_("the program did not print READY (see the evidence)"),
+    "still_running": N_("after Ctrl+C the program was still running {wait} s later, in some of the grader's runs"),
+    "slow": N_("the program did not always end within a second of Ctrl+C, even at its fastest of {trials} tries "
+               "(each run is in the evidence)"),
+    "not_fixed": N_("Ctrl+C does not stop the program within a second yet: this check counts once it does"),
+    "status": N_("after Ctrl+C the program did not always end with status 130 (each run is in the evidence)"),
+    "jobs_ready": N_("with -jobs {jobs} the program did not print READY"),
+    "checksums": N_("with -jobs {jobs}, job(s) {wrong} did not print the engine's checksum (`job N: <checksum>`)"),
+    "jobs_exit": N_("with -jobs {jobs} it should exit 0, but: {how}"),
+    "edited_one": N_("the library was edited: {file} differs from the release"),
+    "edited_both": N_("the library was edited: {first} and {second} differ from the release"),
+    "evidence_build": N_("go build cruncher/ (with the released library)"),
+    "evidence_runs": N_("runs with the released library"),
+    # the lines of the evidence, one per run
+    "run_head": N_("moment {moment}, try {trial}: Ctrl+C {delay} s after READY"),
+    "run_no_ready": N_("{head}: it never printed READY: {error}"),
+    "run_alive": N_("still running {wait} s after Ctrl+C (killed)"),
+    "run_ended": N_("{how} after {ms:.1f} ms"),
+    "run_output": N_("{head}: {end}; its output ended with:\n{tail}"),
+    "jobs_run": N_("-jobs {jobs}, no Ctrl+C: {how}"),
+    "jobs_no_ready": N_("no READY"),
 }
 say = phrases(MESSAGES)
 
@@ -92,16 +104,16 @@ def _note(sub, result):
     lines = []
     for i, trials in enumerate(result["moments"], 1):
         for r in trials:
-            head = f"moment {i}, try {r['trial']}: Ctrl+C {r['delay_s']} s after READY"
+            head = say("run_head", moment=i, trial=r["trial"], delay=r["delay_s"])
             if not r["ready"]:
-                lines.append(f"{head}: it never printed READY: {r['error']}")
+                lines.append(say("run_no_ready", head=head, error=r["error"]))
                 continue
-            end = (f"still running {WAIT_S} s after Ctrl+C (killed)" if r["alive"]
-                   else f"{r['how']} after {r['exit_latency_ms']:.1f} ms")
-            tail = "\n".join(r["output_tail"].splitlines()[-4:])
-            lines.append(f"{head}: {end}; its output ended with:\n{tail}")
+            end = (say("run_alive", wait=WAIT_S) if r["alive"]
+                   else say("run_ended", how=i18n.value(r["how"]), ms=r["exit_latency_ms"]))
+            lines.append(say("run_output", head=head, end=end, tail="\n".join(r["output_tail"].splitlines()[-4:])))
     jobs = result["jobs"]
-    lines.append(f"\n-jobs {JOBS}, no Ctrl+C: {jobs.get('how', 'no READY')}\n{jobs['output'][-1500:]}")
+    how = i18n.value(jobs["how"]) if jobs.get("how") else say("jobs_no_ready")
+    lines.append("\n" + say("jobs_run", jobs=JOBS, how=how) + "\n" + jobs["output"][-1500:])
     sub.note(say("evidence_runs"), "\n".join(lines))
 
 
@@ -147,7 +159,7 @@ def still_computes_the_jobs(sub):
     want = dict(enumerate(checksums(JOBS), 1))
     wrong = sorted(n for n in want if got.get(n) != want[n])
     assert not wrong, say("checksums", jobs=JOBS, wrong=", ".join(map(str, wrong)))
-    assert jobs["exit_code"] == 0 and not jobs["alive"], say("jobs_exit", jobs=JOBS, how=jobs["how"])
+    assert jobs["exit_code"] == 0 and not jobs["alive"], say("jobs_exit", jobs=JOBS, how=i18n.value(jobs["how"]))
 
 
 @check(points=2)
@@ -162,4 +174,5 @@ def library_untouched(sub):
             mine = None
         if mine != hashlib.sha256((RELEASED / name).read_bytes()).hexdigest():
             changed.append(name)
-    assert not changed, say("edited", files=" and ".join(changed), verb="differs" if len(changed) == 1 else "differ")
+    assert len(changed) < 2, say("edited_both", first=changed[0], second=changed[-1])
+    assert not changed, say("edited_one", file=changed[0] if changed else "")

@@ -7,6 +7,8 @@ finds the goroutine with delve. The feedback shows the student's answer, never t
 """
 
 from grader.checks import check, phrases
+from sigcamp import i18n
+from sigcamp.i18n import N_
 
 SAMPLES = ("cgo-stuck-call",)
 FUNCTIONS = ("find_cgo_goroutine",)
@@ -17,18 +19,29 @@ CALL_TIMEOUT = 90
 KEYS = {"goroutine": int, "c_function": str, "go_function": str}
 
 MESSAGES = {
-    "not_dict": "find_cgo_goroutine(pid) should return a dict, not {kind}",
-    "no_key": "the dict find_cgo_goroutine(pid) returned has no key {key!r}",
-    "bad_key": "the dict's {key!r} should be {kind}",
-    "no_delve": "find_cgo_goroutine(pid) did not attach a debugger to the program: the lab asks you to find the "
-                "goroutine with delve (delve.attach(pid)), not to write down what you saw",
-    "goroutine": "find_cgo_goroutine named another goroutine than the one stuck in the cgo call",
-    "c_function": "c_function {got!r} is not the C function the program called (the one in its C file, not libc's)",
-    "wrapper": "go_function {got!r} is the wrapper cgo generated; name the function that called it",
-    "go_function": "go_function {got!r} is not the Go function that made the call",
-    "stopped": "after find_cgo_goroutine the program was killed or left stopped",
-    "no_truth": "the grader's own run of cgo-stuck-call had no goroutine in a cgo call",
-    "evidence_title": "find_cgo_goroutine on the grader's run",
+    "not_dict": N_("find_cgo_goroutine(pid) should return a dict, not {kind}"),
+    "no_key": N_("the dict find_cgo_goroutine(pid) returned has no key {key!r}"),
+    "not_int": N_("the dict's {key!r} should be an int"),
+    "not_str": N_("the dict's {key!r} should be a str"),
+    "no_delve": N_("find_cgo_goroutine(pid) did not attach a debugger to the program: the lab asks you to find the "
+                   "goroutine with delve (delve.attach(pid)), not to write down what you saw"),
+    "goroutine": N_("find_cgo_goroutine named another goroutine than the one stuck in the cgo call"),
+    "c_function": N_("c_function {got!r} is not the C function the program called (the one in its C file, not "
+                     "libc's)"),
+    "wrapper": N_("go_function {got!r} is the wrapper cgo generated; name the function that called it"),
+    "go_function": N_("go_function {got!r} is not the Go function that made the call"),
+    "stopped": N_("after find_cgo_goroutine the program was killed or left stopped"),
+    "no_truth": N_("the grader's own run of cgo-stuck-call had no goroutine in a cgo call"),
+    "evidence_title": N_("find_cgo_goroutine on the grader's run"),
+    # the lines of the evidence
+    "yours": N_("yours: {answer}"),
+    "no_answer": N_("no answer in time"),
+    "raised": N_("raised {error}"),
+    "traced_yes": N_("a debugger attached while it ran: yes"),
+    "traced_no": N_("a debugger attached while it ran: no"),
+    "alive_yes": N_("the program still ran afterwards: yes"),
+    "alive_no": N_("the program still ran afterwards: no"),
+    "printed": N_("what your code printed ({stream}):\n{text}"),
 }
 say = phrases(MESSAGES)
 
@@ -49,14 +62,14 @@ def _note(sub, result):
     lines = []
     if call["loaded"]:
         item = call["results"][0]
-        lines.append("yours: " + (repr(item["value"]) if "value" in item else "no answer in time"
-                                  if item.get("timeout") else item["unreadable"] if "unreadable" in item
-                                  else f"raised {sub.error_text(item.get('error') or {})}"))
-    lines.append(f"a debugger attached while it ran: {'yes' if result['traced'] else 'no'}")
-    lines.append(f"the program still ran afterwards: {'yes' if result['alive_after'] else 'no'}")
+        lines.append(say("yours", answer=repr(item["value"]) if "value" in item else say("no_answer")
+                         if item.get("timeout") else i18n.value(item["unreadable"]) if "unreadable" in item
+                         else say("raised", error=sub.error_text(item.get("error") or {}))))
+    lines.append(say("traced_yes" if result["traced"] else "traced_no"))
+    lines.append(say("alive_yes" if result["alive_after"] else "alive_no"))
     for name in ("stdout", "stderr"):
         if call.get(name, "").strip():
-            lines.append(f"\nwhat your code printed ({name}):\n{call[name].strip()}")
+            lines.append("\n" + say("printed", stream=name, text=call[name].strip()))
     sub.note(say("evidence_title"), "\n".join(lines))
 
 
@@ -69,7 +82,7 @@ def _answer(sub):
     for key, kind in KEYS.items():
         assert key in answer, say("no_key", key=key)
         assert isinstance(answer[key], kind) and not isinstance(answer[key], bool), \
-            say("bad_key", key=key, kind="an int" if kind is int else "a str")
+            say("not_int" if kind is int else "not_str", key=key)
     return answer, result
 
 

@@ -14,6 +14,7 @@ import re
 import statistics
 
 from grader.checks import check, phrases
+from sigcamp.i18n import N_
 
 SAMPLES = ("latency-notify",)
 SEALED = ("latency-notify",)
@@ -30,23 +31,30 @@ PUBLIC_N = 5         # in `grader check`, one short call
 TOLERANCE_US = 1.0   # a row's latency may differ from the record by this much, or 1 % (rounding)
 
 MESSAGES = {
-    "not_frame": "{call} returned a {kind}, not a DataFrame",
-    "columns": "{call} returned a DataFrame with the columns {got}, not {want}",
-    "rows": "signal_latency({load!r}, {n}) returned {got} rows, not one per signal ({n})",
-    "case": "signal_latency({load!r}, {n}): the column case should hold {load!r} on every row",
-    "seq": "signal_latency({load!r}, {n}): seq should run 0, 1, ... {last} in order",
-    "numbers": "signal_latency({load!r}, {n}): latency_us should hold numbers",
-    "bools": "signal_latency({load!r}, {n}): overlapped_gc should hold True or False",
-    "runs": "signal_latency({load!r}, {n}) did not run the grader's latency-notify once with -load {load} "
-            "(start it with sc.start(\"latency-notify\", args=(\"-load\", load)))",
-    "sends": "signal_latency({load!r}, {n}) did not send the program {n} SIGUSR1 with prog.send, one at a time",
-    "received": "the program received fewer SIGUSR1 than were sent: send the next one only after its "
-                "`STAMP received` line",
-    "latency": "signal_latency({load!r}, {n}): some latencies are not what the grader's program recorded for "
-               "those signals, from the send to its `STAMP received`, in microseconds (see the evidence)",
-    "overlap": "signal_latency({load!r}, {n}): overlapped_gc is not what the program's PAUSE lines say for some "
-               "signals (see the evidence)",
-    "evidence_title": "your rows against the grader's record",
+    "not_frame": N_("{call} returned a {kind}, not a DataFrame"),
+    "columns": N_("{call} returned a DataFrame with the columns {got}, not {want}"),
+    "rows": N_("signal_latency({load!r}, {n}) returned {got} rows, not one per signal ({n})"),
+    "case": N_("signal_latency({load!r}, {n}): the column case should hold {load!r} on every row"),
+    "seq": N_("signal_latency({load!r}, {n}): seq should run 0, 1, ... {last} in order"),
+    "numbers": N_("signal_latency({load!r}, {n}): latency_us should hold numbers"),
+    "bools": N_("signal_latency({load!r}, {n}): overlapped_gc should hold True or False"),
+    "runs": N_("signal_latency({load!r}, {n}) did not run the grader's latency-notify once with -load {load} "
+               "(start it with sc.start(\"latency-notify\", args=(\"-load\", load)))"),
+    "sends": N_("signal_latency({load!r}, {n}) did not send the program {n} SIGUSR1 with prog.send, one at a time"),
+    "received": N_("the program received fewer SIGUSR1 than were sent: send the next one only after its "
+                   "`STAMP received` line"),
+    "latency": N_("signal_latency({load!r}, {n}): some latencies are not what the grader's program recorded for "
+                  "those signals, from the send to its `STAMP received`, in microseconds (see the evidence)"),
+    "overlap": N_("signal_latency({load!r}, {n}): overlapped_gc is not what the program's PAUSE lines say for some "
+                  "signals (see the evidence)"),
+    "evidence_title": N_("your rows against the grader's record"),
+    # the lines of the evidence
+    "medians_latency": N_("signal_latency({load!r}, {n}): your median {mine:.1f} µs, the record's {theirs:.1f} µs; "
+                          "{bad} of {n} rows differ in latency"),
+    "medians_overlap": N_("signal_latency({load!r}, {n}): your median {mine:.1f} µs, the record's {theirs:.1f} µs; "
+                          "{bad} of {n} rows differ in overlapped_gc"),
+    "row": N_("  seq {seq}: yours {latency!r} µs, overlapped_gc={overlapped}; recorded {recorded:.3f} µs, "
+              "overlapped_gc={truth}"),
 }
 say = phrases(MESSAGES)
 
@@ -120,12 +128,11 @@ def _witnessed(sub, index):
 def _note(sub, load, rows, truth, bad, what):
     mine = statistics.median(r[1] for r in rows)
     theirs = statistics.median((t[1] - t[0]) / 1e3 for t in truth)
-    lines = [f"signal_latency({load!r}, {len(rows)}): your median {mine:.1f} µs, the record's {theirs:.1f} µs; "
-             f"{len(bad)} of {len(rows)} rows differ in {what}"]
+    lines = [say(f"medians_{what}", load=load, n=len(rows), mine=mine, theirs=theirs, bad=len(bad))]
     for seq in bad[:8]:
         s, r, overlapped = truth[seq]
-        lines.append(f"  seq {seq}: yours {rows[seq][1]!r} µs, overlapped_gc={rows[seq][2]}; recorded "
-                     f"{(r - s) / 1e3:.3f} µs, overlapped_gc={overlapped}")
+        lines.append(say("row", seq=seq, latency=rows[seq][1], overlapped=rows[seq][2], recorded=(r - s) / 1e3,
+                         truth=overlapped))
     sub.note(say("evidence_title"), "\n".join(lines))
 
 
@@ -149,7 +156,7 @@ def latencies_are_measured(sub):
     `STAMP received`, in microseconds."""
     for index in range(len(LOADS)):
         load, n, rows, truth = _witnessed(sub, index)
-        bad = [seq for seq, latency, _ in rows
+        bad = [seq for seq, latency, __ in rows
                if abs(latency - (truth[seq][1] - truth[seq][0]) / 1e3)
                > max(TOLERANCE_US, 0.01 * (truth[seq][1] - truth[seq][0]) / 1e3)]
         if bad:
@@ -162,7 +169,7 @@ def marks_gc_overlaps(sub):
     """overlapped_gc is True exactly for the signals a GC pause the program reported overlaps."""
     for index in range(len(LOADS)):
         load, n, rows, truth = _witnessed(sub, index)
-        bad = [seq for seq, _, overlapped in rows if truth[seq][2] is not None and overlapped != truth[seq][2]]
+        bad = [seq for seq, __, overlapped in rows if truth[seq][2] is not None and overlapped != truth[seq][2]]
         if bad:
-            _note(sub, load, rows, truth, bad, "overlapped_gc")
+            _note(sub, load, rows, truth, bad, "overlap")
         assert not bad, say("overlap", load=load, n=n)
