@@ -2,15 +2,16 @@
 
 labs/<NN-name>/ holds source.ipynb (the instructor's notebook, solutions
 marked), checks.py (grader-side only: the @check functions and the settings
-below), files/ (what students get beside the notebook) and release/ (the
-student release).
+below), files/ (what students get beside the notebook), <lang>/source.md (the
+notebook's text in another language: sigcamp.editions) and release/ (the
+student release; release/<lang>/ in each other language).
 """
 
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
-from sigcamp import toolchain
+from sigcamp import editions, toolchain
 
 from .checks import Check
 
@@ -41,6 +42,14 @@ class Lab:
     @property
     def notebook_name(self):
         return f"{self.name}.ipynb"
+
+    def languages(self):
+        """The languages the lab is translated into besides English (labs/<lab>/<lang>/source.md)."""
+        return [lang for lang in editions.LANGUAGES if editions.translation_path(self.source, lang).exists()]
+
+    def release_notebook(self, lang="en"):
+        """The student release's notebook in `lang`: release/<lab>.ipynb, or release/<lang>/<lab>.ipynb."""
+        return self.release_dir / ("" if lang == "en" else lang) / self.notebook_name
 
     def module(self):
         """The lab's checks.py, loaded in the grader's own process."""

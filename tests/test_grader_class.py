@@ -5,6 +5,8 @@ refused, and `grader check` saying what it checked, in the student's words.
 
 import csv
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +15,7 @@ import unicodedata
 import pytest
 
 from grader import commands, gradebook, labs, students
-from sigcamp import toolchain
+from sigcamp import i18n, toolchain
 
 LAB = labs.find("02")
 CHINESE = ["张伟", "李娜", "欧阳明", "司马光"]
@@ -167,6 +169,32 @@ def test_check_on_the_untouched_release_says_what_it_checked(tmp_path):
     assert out.rstrip().endswith("public checks: 0 of 1 point; 8 more points are graded by your instructor")
     assert "example" not in out.replace(f"{example.name}", "")  # no internal answer key
     assert "Traceback" not in out + proc.stderr
+
+
+def test_check_on_the_chinese_release_speaks_chinese(tmp_path):
+    """The Chinese release, checked as its first cell says: every word the grader prints is Chinese (the
+    check in the catalog's words, why it failed, where, the notes and the points); cells are numbered as
+    JupyterLab numbers them in that notebook (its first cell sets the library's language)."""
+    mine = tmp_path / "labs" / LAB.name / "zh" / LAB.notebook_name
+    mine.parent.mkdir(parents=True)
+    shutil.copy(LAB.release_notebook("zh"), mine)
+    proc = subprocess.run([sys.executable, "-m", "grader", "check", "2", str(mine.relative_to(tmp_path))],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=180,
+                          env={**os.environ, "PYTHONPATH": str(toolchain.ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.rstrip().splitlines()
+    example = next(c for c in LAB.checks() if c.public)
+    with i18n.speaking("zh"):
+        words = example.description()
+    assert words != example.doc and re.search(r"[\u4e00-\u9fff]", words)
+    assert lines[0] == f"实验 02-masks：对 labs/02-masks/zh/02-masks.ipynb 运行公开检查"
+    assert f"未通过 0/1  {words}" in lines
+    assert any("抛出了 NotImplementedError（第 4 个单元格，第 4 行）" in line for line in lines)
+    assert "注意：第 5 个单元格抛出了 NotImplementedError" in lines
+    assert lines[-1] == "公开检查：得 0 分，共 1 分；另有 8 分由你的讲师评定"
+    assert all(re.search(r"[\u4e00-\u9fff]", line) for line in lines), "a line in English"
+    assert "        你的函数在评分程序给出的输入上的结果：" in lines  # the evidence, under its title
+    assert "Traceback" not in proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("name", ["2", "02", "02-masks", " 2"])

@@ -1,6 +1,6 @@
 """The labs end to end: the solution earns full marks, the blank release zero, typical wrong answers
 the partial score they deserve (check by check), and grading the same notebook twice gives the same rows.
-And each lab's text and its checks agree: the points, the limits and the rules the notebook states.
+A Chinese notebook graded beside its English twin earns the same, in Chinese.
 
 Each lab is graded once (grade_all, two at a time) for all its notebooks. Wrong answers are made
 from the instructor's notebook by replacing solution code; the cells that only show the student
@@ -12,9 +12,11 @@ import json
 import re
 import shutil
 
+import nbformat
 import pytest
 
 from grader import commands, labs
+from sigcamp import editions, i18n
 
 DEMO_CELLS = ("program = build(", "try_ctrl_c(", "run_jobs(", 'with sc.start("cgo-stuck-call") as prog',
               'with sc.start("notify-unread") as prog', 'df = pd.concat([signal_latency(')
@@ -151,6 +153,10 @@ WRONG = {
                     "marks_gc_overlaps": 2}),
     },
 }
+# labs whose Chinese notebooks are graded beside their English twins (each as <name>_zh): the solution, and
+# the blank release or wrong answers
+ZH_TWINS = {"02": ("solution", "blank", "all_threads"), "05": ("solution", "nanoseconds")}
+CJK = re.compile(r"[\u4e00-\u9fff]")
 AGAIN = {"01": "forgets_to_flush", "02": "all_threads", "03": "stops_one_job_early", "04": "wrapper_as_caller",
          "05": "nanoseconds"}
 TIMEOUTS = {("02", "hangs"): "finds_the_blocking_thread"}  # checks whose row is a timeout, not a fail
@@ -170,12 +176,19 @@ def _solution_span(source):
     return begin, end
 
 
-def wrong_answer(lab, edits):
-    """The lab's instructor notebook with `edits` applied: (old, new) replaces `old` (found exactly once);
-    ("SOLUTION", code) replaces the first marked solution region's code; ("CELL BEFORE SOLUTION", code)
-    adds a code cell before the first solution cell. Demo cells are dropped;
+def instructor_notebook(lab, lang="en"):
+    """The lab's instructor notebook (with its solutions) as JSON data, in `lang`."""
+    if lang == "en":
+        return json.loads(lab.source.read_text())
+    return json.loads(nbformat.writes(editions.build(lab.source, lang)))
+
+
+def wrong_answer(lab, edits, lang="en"):
+    """The lab's instructor notebook (in `lang`) with `edits` applied: (old, new) replaces `old` (found
+    exactly once); ("SOLUTION", code) replaces the first marked solution region's code; ("CELL BEFORE
+    SOLUTION", code) adds a code cell before the first solution cell. Demo cells are dropped;
     for lab 03 an edit that matches the library writes an edited engine.c from a new cell."""
-    nb = json.loads(lab.source.read_text())
+    nb = instructor_notebook(lab, lang)
     cells = [c for c in _cells(nb) if not c["source"].startswith(DEMO_CELLS)]
     for old, new in edits:
         if old == "CELL BEFORE SOLUTION":
@@ -217,6 +230,13 @@ def graded(request, tmp_path_factory):
     for name, (edits, _) in WRONG[number].items():
         (d / f"{name}.ipynb").write_text(json.dumps(wrong_answer(lab, edits)))
     shutil.copy(d / f"{AGAIN[number]}.ipynb", d / f"{AGAIN[number]}_again.ipynb")
+    for name in ZH_TWINS.get(number, ()):
+        if name == "solution":
+            (d / "solution_zh.ipynb").write_text(json.dumps(instructor_notebook(lab, "zh")))
+        elif name == "blank":
+            shutil.copy(lab.release_notebook("zh"), d / "blank_zh.ipynb")
+        else:
+            (d / f"{name}_zh.ipynb").write_text(json.dumps(wrong_answer(lab, WRONG[number][name][0], "zh")))
     out = d / "out"
     assert commands.grade_all(number, sorted(d.glob("*.ipynb")), jobs=2, out=out, progress=False) == 0
     graded_out[number] = out
@@ -285,47 +305,36 @@ def test_feedback_never_shows_the_truth(graded):
         assert not any(word in text for text in mine), word
 
 
-# ---------------------------------------------------------------- each lab's text and its checks
-
-HOW_GRADED = re.compile(r"\*\*How it is graded\*\* \((\d+) points\)")
-TABLE_ROW = re.compile(r"^\| (\d+) \| (.+?)( \(public\))? \|$", re.M)
-# lab -> what its text says, and what its checks.py must hold for that to be true
-STATED = {
-    "01": [("ends within **500 ms** of Ctrl+C", lambda m: m.LIMIT_MS == 500),
-           ("up to 3 times in all", lambda m: m.TRIALS == 3),
-           ("at four moments", lambda m: len(m.MOMENTS) == 4)],
-    "02": [("**Do not use `sigcamp.procfs`**", lambda m: m.FORBIDDEN == ("sigcamp.procfs",)),
-           ("`decode_mask(mask)`", lambda m: "decode_mask" in m.FUNCTIONS),
-           ("`blocking_threads(pid, signame)`", lambda m: "blocking_threads" in m.FUNCTIONS)],
-    "03": [("ends **within a second**", lambda m: m.LIMIT_MS == 1000),
-           ("up to 3\ntimes in all", lambda m: m.TRIALS == 3),
-           ("at three\nmoments", lambda m: len(m.MOMENTS) == 3),
-           ("`cruncher -jobs 3`", lambda m: m.JOBS == 3)],
-    "04": [("`find_cgo_goroutine(pid)`", lambda m: m.FUNCTIONS == ("find_cgo_goroutine",))],
-    "05": [("**Do not use `sigcamp.latency`**", lambda m: m.FORBIDDEN == ("sigcamp.latency",)),
-           ("`signal_latency(load, n)`", lambda m: m.FUNCTIONS == ("signal_latency",)),
-           ("exactly these columns", lambda m: m.COLUMNS == ["case", "seq", "latency_us", "overlapped_gc"])],
-}
+def test_a_chinese_notebook_earns_what_its_english_twin_earns_in_chinese(graded):
+    """Graded in the same run, a Chinese notebook (the solution, the blank release, a wrong answer) earns
+    its English twin's points and statuses check by check, under the same check ids; its messages are
+    Chinese (a passed check says what it checked in the catalog's words), its twin's English."""
+    number, students = graded
+    if number not in ZH_TWINS:
+        return
+    lab = labs.find(number)
+    with i18n.speaking("zh"):
+        words = {c.name: c.description() for c in lab.checks()}
+    for en in ZH_TWINS[number]:
+        english, chinese = students[en], students[f"{en}_zh"]
+        assert {k: (r["points"], r["status"]) for k, r in chinese.items()} == \
+            {k: (r["points"], r["status"]) for k, r in english.items()}, f"{en}:\n{_explain(chinese)}"
+        for check, r in chinese.items():
+            assert CJK.search(r["message"]) and not CJK.search(english[check]["message"]), _explain(chinese)
+            assert r["status"] != "pass" or r["message"] == words[check]
 
 
-@pytest.mark.parametrize("name", labs.names())
-def test_lab_text_and_checks_agree(name):
-    """The release notebook's first cell lists every check with its points and its words (its docstring),
-    marks the public ones, states the total, the rules and the limits the checks apply, and says how
-    to check the notebook."""
-    lab = labs.find(name)
-    number = name.split("-")[0]
-    nb = json.loads((lab.release_dir / lab.notebook_name).read_text())
-    first = "".join(nb["cells"][0]["source"])
-    checks = lab.checks()
-    listed = [(float(p), text, bool(public)) for p, text, public in TABLE_ROW.findall(first)]
-    assert listed == [(c.points, c.doc, c.public) for c in checks], "the grading table and checks.py differ"
-    total = HOW_GRADED.search(first)
-    assert total and float(total.group(1)) == sum(c.points for c in checks)
-    assert f"`python -m grader check {int(number)} labs/{lab.name}/{lab.notebook_name}`" in first
-    module = lab.module()
-    for phrase, holds in STATED[number]:
-        assert phrase in first, f"the lab no longer says {phrase!r}"
-        assert holds(module), f"checks.py does not do what the lab says: {phrase!r}"
-    for module_name in getattr(module, "FORBIDDEN", ()):
-        assert f"**Do not use `{module_name}`**" in first
+def test_a_chinese_notebooks_feedback_is_chinese(graded):
+    """The feedback page of a student who handed in a Chinese notebook speaks Chinese (headings, statuses,
+    messages, the evidence's titles); the English twin's has no Chinese in it."""
+    number, _ = graded
+    if number not in ZH_TWINS:
+        return
+    feedback = graded_out[number] / "feedback"
+    wrong = ZH_TWINS[number][-1]
+    page = (feedback / f"{wrong}_zh.html").read_text()
+    assert "<html lang=zh>" in page and f"<h1>{wrong}_zh 的反馈</h1>" in page
+    assert "<th>状态</th>" in page and ">未通过</td>" in page and ">通过</td>" in page
+    evidence = re.findall(r"<h3>\w+：(.*?)</h3>", page)
+    assert evidence and all(CJK.search(title) for title in evidence), evidence
+    assert not CJK.search((feedback / f"{wrong}.html").read_text())
