@@ -228,6 +228,12 @@ def test_two_students_at_work_and_the_instructor_grades(hub):
     source = toolchain.ROOT / "labs" / LAB / "source.ipynb"  # Ada hands in the worked lab, 张伟 the release
     subprocess.run(["cp", str(source), str(acc["ada"].home / "labs" / LAB / f"{LAB}.ipynb")], check=True,
                    user=acc["ada"].uid, group=acc["ada"].gid, extra_groups=[])
+    chinese = nbformat.read(str(labs.find(LAB).release_notebook("zh")), as_version=4)  # 张伟 works in Chinese
+    chinese.cells[-1].source = "还没想好。"
+    subprocess.run(["/usr/bin/python3", "-c", "import sys; open(sys.argv[1], 'wb').write(sys.stdin.buffer.read())",
+                    str(acc["张伟"].home / "labs" / LAB / "zh" / f"{LAB}.ipynb")],
+                   input=nbformat.writes(chinese).encode(), check=True, user=acc["张伟"].uid, group=acc["张伟"].gid,
+                   extra_groups=[])
     admin = _user(hub, "liskov")
     with pytest.raises(Exception):
         ada.service("POST", f"grading/api/collect/{LAB}")  # a student may not
@@ -241,12 +247,13 @@ def test_two_students_at_work_and_the_instructor_grades(hub):
     returned = admin.service("POST", f"grading/api/return/{LAB}")
     assert returned["ok"], returned
     points, lab = {}, labs.find(LAB)
-    for login in ("ada", "张伟"):
+    for login, (heading, colon) in {"ada": ("Feedback for {}", ": "), "张伟": ("{} 的反馈", "：")}.items():
         page = acc[login].home / "feedback.html"
         assert page.stat().st_uid == acc[login].uid
         text = page.read_text(encoding="utf-8")
-        assert f"Feedback for {html.escape(student_name(collected / members[login].name / f'{LAB}.ipynb', lab))}" in text
-        head = text.split(f"<h2>{LAB}: ", 1)[1]
+        name = html.escape(student_name(collected / members[login].name / f'{LAB}.ipynb', lab))
+        assert heading.format(name) in text  # 张伟's notebook was the Chinese one: so is the feedback
+        head = text.split(f"<h2>{LAB}{colon}", 1)[1]
         points[login] = float(head.split(" / ", 1)[0])
     assert points["ada"] > points["张伟"], (grading / "grades" / "gradebook.csv").read_text(encoding="utf-8")
     for u in (ada, zhang):

@@ -102,8 +102,9 @@ def _open_nofollow(home_fd, parts):
         os.close(fd)
 
 
-def read_from_home(account, rel):
-    """The bytes of `rel` in the student's home: a regular file they own, at most MAX_NOTEBOOK bytes."""
+def read_from_home(account, rel, *, with_mtime=False):
+    """The bytes of `rel` in the student's home: a regular file they own, at most MAX_NOTEBOOK bytes
+    (with_mtime: (bytes, when it was last changed))."""
     home_fd = os.open(account.home, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     try:
         fd = _open_nofollow(home_fd, Path(rel).parts)
@@ -117,11 +118,38 @@ def read_from_home(account, rel):
             raise ClassworkError(f"{rel} belongs to UID {st.st_uid}, not to the student")
         if st.st_size > MAX_NOTEBOOK:
             raise ClassworkError(f"{rel} is {st.st_size >> 20} MiB, more than {MAX_NOTEBOOK >> 20} MiB")
-        return f.read(MAX_NOTEBOOK + 1)
+        data = f.read(MAX_NOTEBOOK + 1)
+    return (data, st.st_mtime) if with_mtime else data
+
+
+def worked_copy(account, lab):
+    """(path in the home, bytes) of the student's notebook of `lab` to grade. Their workspace holds one per
+    language (labs/<lab>/<lab>.ipynb, labs/<lab>/<lang>/<lab>.ipynb): the one they worked in is the one that
+    differs from its release (the last changed, if several do), else the English one. FileNotFoundError
+    naming the English path when there is none."""
+    copies = []
+    for lang in ["en", *lab.languages()]:
+        release = lab.release_notebook(lang)
+        rel = Path("labs") / lab.name / release.relative_to(lab.release_dir)
+        try:
+            data, mtime = read_from_home(account, rel, with_mtime=True)
+        except FileNotFoundError:
+            continue
+        except (OSError, ClassworkError):
+            if lang == "en":
+                raise
+            continue  # not a file the student owns: the English copy speaks for them
+        worked = not release.is_file() or data != release.read_bytes()
+        copies.append(((worked, mtime if worked else 0.0, lang == "en"), rel, data))
+    if not copies:
+        raise FileNotFoundError(Path("labs") / lab.name / lab.notebook_name)
+    _, rel, data = max(copies, key=lambda c: c[0])
+    return rel, data
 
 
 def collect(lab, members, grading):
-    """Copy each student's labs/<lab>/<lab>.ipynb from their home into a new collection folder."""
+    """Copy each student's labs/<lab>/<lab>.ipynb (or its edition in another language, the one they worked
+    in: worked_copy) from their home into a new collection folder."""
     lab = lab_of(lab)
     base = _private_dir(Path(grading) / "collected" / lab.name)
     _private_dir(Path(grading))
@@ -139,7 +167,7 @@ def collect(lab, members, grading):
             result.missing[m.name] = "no Unix account (never started a server)"
             continue
         try:
-            data = read_from_home(account, rel)
+            _, data = worked_copy(account, lab)
         except FileNotFoundError:
             result.missing[m.name] = f"no {rel} in {account.home}"
             continue
