@@ -5,7 +5,7 @@ ifneq ($(GO),)
 export SIGCAMP_GO := $(GO)
 endif
 
-.PHONY: setup course ledger test lab reset doctor bench clean
+.PHONY: setup course ledger test lab hub reset doctor bench clean
 
 setup:
 	@scripts/setup
@@ -23,6 +23,10 @@ test: setup
 # JupyterLab on workspace/ (your copies of the chapters and labs). make lab IP=0.0.0.0 PORT=9000
 lab: setup
 	$(PY) -m sigcamp lab $(if $(IP),--ip $(IP)) $(if $(PORT),--port $(PORT))
+
+# JupyterHub for a class, as root: make hub CLASS=class.csv [IP=0.0.0.0] [PORT=8000] (README: the camp's hub)
+hub: setup
+	$(PY) -m sigcamp.hub serve $(if $(CLASS),--class-list $(CLASS)) $(if $(IP),--ip $(IP)) $(if $(PORT),--port $(PORT))
 
 # Pristine copies of workspace files (all, or FILES=...); the replaced ones go to workspace/backups/
 reset: setup

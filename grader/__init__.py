@@ -1,5 +1,6 @@
-"""The sigcamp grader: release labs to students, grade their notebooks, write a gradebook.
+"""The sigcamp grader: release labs to students, grade their notebooks, keep a class's gradebook.
 
-Submissions run in a sandbox; the checks run afterwards in the grader's own
-process on the evidence harvested from the run, never inside the student's kernel.
+A submission's notebook runs in a sandbox, and all that comes back from it is its outputs,
+its files and its code; every check scores what the grader itself sees when it runs that
+code (or builds that program) in a fresh sandbox, on inputs and runs of its own.
 """

@@ -35,7 +35,8 @@ def main(argv=None):
     c = sub.add_parser("check", help=commands.check.__doc__.splitlines()[0])
     c.add_argument("lab")
     c.add_argument("notebook")
-    c.add_argument("--no-sandbox", dest="sandbox", action="store_false")
+    c.add_argument("--no-sandbox", dest="sandbox", action="store_false", default=None,
+                   help="run without the sandbox (the default when this machine cannot run it)")
     a = p.parse_args(argv)
     try:
         if a.command == "release":
@@ -45,7 +46,7 @@ def main(argv=None):
                                       progress=a.progress, scheduler=a.scheduler, timeout=a.timeout,
                                       cell_timeout=a.cell_timeout)
         return commands.check(a.lab, a.notebook, sandbox=a.sandbox)
-    except commands.labs.LabError as e:
+    except (commands.labs.LabError, commands.SubmissionsError, commands.gradebook.OutFolderError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 

@@ -1,12 +1,11 @@
 """Keeping a lab's hidden material out of what students see.
 
-The hidden inputs of a lab reach the student's kernel by design (their answers
-are computed there), so a notebook can echo them back through its answers, its
-errors or its program's output, and a check's message could repeat them. Every
-text that goes into the gradebook or the feedback is filtered: the string
-constants of checks.py (data, not the checks' own messages or docstrings) and
-the lines of the instructor's solutions become [hidden] unless the student
-release shows them anyway.
+A lab's hidden inputs go only to the checks' sandboxes, and what the student's
+code does with them there is never shown; no check's message names them. This
+is the net under that: every text that goes into the gradebook or the feedback
+is filtered, and the string constants of checks.py (data, not the checks' own
+messages or docstrings) and the lines of the instructor's solutions become
+[hidden] unless the student release shows them anyway.
 """
 
 import ast
@@ -20,7 +19,8 @@ from . import pyast
 HIDDEN = "[hidden]"
 MIN_CONSTANT = 8   # characters; shorter constants (signal names, small words) are not worth hiding
 NAMING_CALLS = ("answer", "file", "sandbox")  # their first argument names a thing; it is not data
-NAMING_ASSIGNS = ("HARVEST", "SAMPLES")       # answer names and course samples are public
+NAMING_ASSIGNS = ("FUNCTIONS", "FORBIDDEN", "SAMPLES", "SEALED")  # names of functions, modules, samples
+SHOWN_ASSIGNS = ("MESSAGES",)                  # a lab's messages to students
 MIN_LINE = 16      # characters of a solution line
 
 
@@ -55,6 +55,8 @@ def _message_nodes(tree):
             shown.update(map(id, ast.walk(node)))
         elif isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "note":
             shown.update(map(id, ast.walk(node)))
+        elif isinstance(node, ast.Assign) and any(getattr(t, "id", None) in SHOWN_ASSIGNS for t in node.targets):
+            shown.update(map(id, ast.walk(node.value)))
         if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
@@ -79,9 +81,10 @@ def _naming_nodes(tree):
 def check_constants(source):
     """String constants of a checks.py that are data (not messages, docstrings, f-string parts or names)."""
     tree = pyast.parse(source)
-    skip = _message_nodes(tree) | _naming_nodes(tree)
+    messages = _message_nodes(tree)
+    skip = messages | _naming_nodes(tree)
     shown = " ".join(n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-                     and id(n) in _message_nodes(tree))
+                     and id(n) in messages)
     return {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
             and id(n) not in skip and n.value not in shown}
 

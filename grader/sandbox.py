@@ -24,10 +24,9 @@ from pathlib import Path
 from sigcamp import toolchain
 
 from . import slots
+from .cgroups import CGROUP_PARENT, CGROUP_ROOT, Cgroups, remove_stale_cgroups  # noqa: F401
 
 BASE_UID = slots.BASE_UID
-CGROUP_ROOT = Path("/sys/fs/cgroup")
-CGROUP_PARENT = "sigcamp-grader"
 PASS_ENV = ("SIGCAMP_TEST_RUN",)
 REPO_PARTS = ("sigcamp", "grader", "go_samples", "c_samples", "internal", "go.mod", ".tools")
 STOP = threading.Event()  # set when the grader is interrupted: every running sandbox is stopped
@@ -89,8 +88,12 @@ class Sandbox:
                 os.lchown(p, self.uid, self.uid)
         return path
 
-    def command(self, argv, *, binds, chdir, ro_binds=None):
-        """The full argv: bwrap, the namespaces and binds, setpriv to the slot's UID, then argv."""
+    def command(self, argv, *, binds, chdir, ro_binds=None, tmpfs=()):
+        """The full argv: bwrap, the namespaces and binds, setpriv to the slot's UID, then argv.
+
+        ro_binds (outside -> inside) come after the toolchains and the course's files, so
+        one may cover a file of theirs; each of `tmpfs` is covered by an empty directory.
+        """
         if not self.enabled:
             return list(map(str, argv))
         bwrap = shutil.which("bwrap")
@@ -111,6 +114,8 @@ class Sandbox:
             cmd += self._parents(path) + ["--ro-bind", str(path), str(path)]
         for outside, inside in (ro_binds or {}).items():
             cmd += self._parents(Path(inside)) + ["--ro-bind", str(outside), str(inside)]
+        for path in tmpfs:
+            cmd += ["--tmpfs", str(path), "--remount-ro", str(path)]
         for outside, inside in binds.items():
             cmd += self._parents(Path(inside)) + ["--bind", str(outside), str(inside)]
         cmd += ["--chdir", str(chdir), "--",
@@ -142,15 +147,16 @@ class Sandbox:
             env = {**os.environ, **env}
         return env
 
-    def run(self, argv, *, binds, chdir, ro_binds=None, env=None, stdin=b"", wall=None, max_output=1 << 20):
+    def run(self, argv, *, binds, chdir, ro_binds=None, tmpfs=(), env=None, stdin=b"", wall=None,
+            max_output=1 << 20):
         """Run argv in the sandbox; kill everything it started after `wall` s. Returns a Result.
 
         binds (outside -> inside) are writable and count against the disk quota;
         only the last `max_output` bytes of stdout and stderr are kept.
         """
         wall = self.limits.wall if wall is None else wall
-        cgroups = _Cgroups.make(self) if self.enabled else None
-        cmd = self.command(argv, binds=binds, chdir=chdir, ro_binds=ro_binds)
+        cgroups = Cgroups.make(self) if self.enabled else None
+        cmd = self.command(argv, binds=binds, chdir=chdir, ro_binds=ro_binds, tmpfs=tmpfs)
         t0 = time.monotonic()
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env=self.environment(env), start_new_session=True,
@@ -322,145 +328,3 @@ def _killpg(pid):
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-
-
-_stale_cleaned = threading.Lock()
-_stale_done = []
-
-
-@dataclass
-class _Cgroups:
-    """cgroup v1 groups (pids, memory, cpu, freezer) for one sandbox run; none when cgroups are not writable."""
-
-    dirs: dict
-
-    @classmethod
-    def make(cls, sandbox):
-        with _stale_cleaned:
-            if not _stale_done:
-                remove_stale_cgroups()
-                _stale_done.append(True)
-        name = f"{CGROUP_PARENT}/{os.getpid()}-{sandbox.slot}-{time.monotonic_ns()}"
-        dirs = {}
-        for controller, settings in (("pids", {"pids.max": sandbox.limits.pids}),
-                                     ("memory", {"memory.limit_in_bytes": sandbox.limits.memory}),
-                                     ("cpu", {"cpu.shares": sandbox.limits.cpu_shares or 1024 * (os.cpu_count() or 1)}),
-                                     ("freezer", {})):
-            d = CGROUP_ROOT / controller / name
-            try:
-                d.mkdir(parents=True)
-                for key, value in settings.items():
-                    (d / key).write_text(str(value))
-                dirs[controller] = d
-            except OSError:
-                continue
-        return cls(dirs)
-
-    def enter(self):
-        for d in self.dirs.values():
-            (d / "cgroup.procs").write_text(str(os.getpid()))
-
-    def stats(self):
-        out = {}
-        if "memory" in self.dirs:
-            out["oom_kills"] = _field(self.dirs["memory"] / "memory.oom_control", "oom_kill")
-        if "pids" in self.dirs:
-            out["pids_refused"] = _field(self.dirs["pids"] / "pids.events", "max")
-        return out
-
-    def destroy(self):
-        """Kill whatever is still in the groups (frozen first, so nothing forks meanwhile), then remove them."""
-        killed = _kill_group(self.dirs.get("freezer"), [*self.dirs.values()])
-        out = {**self.stats(), "killed": killed}
-        for d in self.dirs.values():
-            for _ in range(100):
-                try:
-                    d.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.01)
-        return out
-
-
-def _field(path, key):
-    try:
-        for line in path.read_text().splitlines():
-            k, _, v = line.partition(" ")
-            if k == key:
-                return int(v)
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
-def _pids(d):
-    try:
-        return [int(p) for p in (d / "cgroup.procs").read_text().split()]
-    except (OSError, ValueError):
-        return []
-
-
-def _kill_group(freezer, dirs):
-    """SIGKILL every process in `dirs`, freezing them first when a freezer group is given."""
-    killed = 0
-    for _ in range(200):
-        pids = sorted({p for d in dirs for p in _pids(d)})
-        if not pids:
-            break
-        frozen = False
-        if freezer is not None:
-            try:
-                (freezer / "freezer.state").write_text("FROZEN")
-                frozen = True
-                for _ in range(100):
-                    if (freezer / "freezer.state").read_text().strip() == "FROZEN":
-                        break
-                    time.sleep(0.005)
-                pids = sorted({p for d in dirs for p in _pids(d)})
-            except OSError:
-                pass
-        for p in pids:
-            try:
-                os.kill(p, signal.SIGKILL)
-                killed += 1
-            except ProcessLookupError:
-                pass
-        if frozen:
-            try:
-                (freezer / "freezer.state").write_text("THAWED")
-            except OSError:
-                pass
-        time.sleep(0.01)
-    return killed
-
-
-def remove_stale_cgroups():
-    """Remove the groups of grader processes that are gone (a grader killed with SIGKILL leaves them)."""
-    removed = 0
-    for controller in ("pids", "memory", "cpu", "freezer"):
-        parent = CGROUP_ROOT / controller / CGROUP_PARENT
-        if not parent.is_dir():
-            continue
-        for d in parent.iterdir():
-            owner = d.name.split("-", 1)[0]
-            if not d.is_dir() or not owner.isdigit() or _alive(int(owner)):
-                continue
-            _kill_group(d if controller == "freezer" else None, [d])
-            try:
-                d.rmdir()
-                removed += 1
-            except OSError:
-                pass
-    return removed

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.modules.setdefault("rfc3987_syntax", None)  # an optional jsonschema import that costs ~2 s
 
-from . import labs, slots  # noqa: E402
+from . import labs, slots, students  # noqa: E402
 from .grade import grade  # noqa: E402
 from .sandbox import Sandbox  # noqa: E402
 
@@ -70,7 +70,7 @@ def grade_task(lab_name, student, notebook, *, sandbox=True, timeout=None, cell_
     inbox = None
     if isinstance(notebook, bytes):
         inbox = Path(tempfile.mkdtemp(dir=root, prefix="in-"))
-        path = inbox / f"{student}.ipynb"
+        path = inbox / f"{students.path_form(student)}.ipynb"
         path.write_bytes(notebook)
     else:
         path = Path(notebook)

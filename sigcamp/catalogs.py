@@ -1,7 +1,8 @@
 """The gettext catalogs: messages extracted from the code, translations in .po files, compiled .mo files.
 
 `extract()` finds every `_()`, `N_()`, `C_()` and `ngettext()` message in sigcamp/, grader/
-and the labs' checks (with Babel, as `pybabel extract -F babel.cfg` would);
+and the labs' checks, and the description of each check (with Babel, as
+`pybabel extract -F babel.cfg` would, and grader.catalog for the checks);
 `update(lang)` brings sigcamp/locale/<lang>/LC_MESSAGES/sigcamp.po in line with
 them, keeping every translation; `compile_all()` writes the .mo files set-up
 ships with the library. `python -m sigcamp catalogs [--update]` runs them.
@@ -13,7 +14,9 @@ from pathlib import Path
 from . import i18n, toolchain
 
 SOURCES = ("sigcamp", "grader", "labs")
-METHODS = [("labs/**/checks.py", "python"), ("sigcamp/**.py", "python"), ("grader/**.py", "python")]
+# labs' checks: their marked messages and each check's description (the first paragraph of its docstring)
+METHODS = [("labs/**/checks.py", "grader.catalog:extract_checks"), ("sigcamp/**.py", "python"),
+           ("grader/**.py", "python")]
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "C_": ((1, "c"), 2)}
 
 

@@ -7,6 +7,8 @@ them: see babel.cfg). Data stay language-neutral: DataFrame values that code
 compares are never translated, only what is displayed.
 """
 
+import contextlib
+import contextvars
 import functools
 import gettext
 import os
@@ -17,6 +19,7 @@ LOCALE = Path(__file__).resolve().parent / "locale"
 DOMAIN = "sigcamp"
 LANGUAGES = ("en", "zh")
 _chosen = []
+_speaking = contextvars.ContextVar("sigcamp_speaking", default=None)
 
 
 def _normalise(lang):
@@ -29,8 +32,20 @@ def _normalise(lang):
 
 
 def language():
-    """The language in use: the last set_language(), else $SIGCAMP_LANG, else English."""
+    """The language in use: speaking()'s in this thread or task, else the last set_language(), else
+    $SIGCAMP_LANG, else English."""
+    here = _speaking.get()
+    if here:
+        return here
     return _chosen[-1] if _chosen else _normalise(os.environ.get("SIGCAMP_LANG") or "en")
+
+
+def known(lang):
+    """The code of `lang` if sigcamp speaks it ("zh_CN" -> "zh"), else None (never an error)."""
+    try:
+        return _normalise(lang) if isinstance(lang, str) and len(lang) < 40 else None
+    except ValueError:
+        return None
 
 
 def set_language(lang):
@@ -54,6 +69,20 @@ def catalog(lang):
     except FileNotFoundError:
         raise FileNotFoundError(f"no compiled {lang} catalog in {LOCALE}: run `make setup` "
                                 "(it compiles sigcamp/locale/*/LC_MESSAGES/sigcamp.po)") from None
+
+
+@contextlib.contextmanager
+def speaking(lang):
+    """Within the block, _() and what display shows speak `lang` (a page written in a given language,
+    whatever the process speaks); the language in use before comes back after it. Only in this thread
+    (or asyncio task): code that serves readers of several languages at once, as the grader grading
+    their notebooks side by side, gives each its own. Yields the language's code."""
+    code = _normalise(lang)
+    token = _speaking.set(code)
+    try:
+        yield code
+    finally:
+        _speaking.reset(token)
 
 
 def _(message):

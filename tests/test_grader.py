@@ -1,24 +1,79 @@
-"""The grader end to end on lab 02: release, full marks for the solution, zero for the blank release."""
+"""The grader end to end on lab 02: release, full marks for the solution, zero for the blank release.
+And the release and the grading in each language: the Chinese release beside the English one, the
+language of a submission read from its notebook."""
 
 import csv
 import filecmp
+import json
 import shutil
 
+import nbformat
 import pytest
 
-from grader import commands, labs, release
+from grader import commands, feedback, grade, labs, messages, release
+from sigcamp import editions
+
+
+def differences(cmp, where=""):
+    """Every file that differs between two trees, or is in only one of them (filecmp.dircmp, recursively)."""
+    found = [f"{where}{n}" for n in cmp.left_only + cmp.right_only + cmp.diff_files + cmp.funny_files]
+    for name, sub in sorted(cmp.subdirs.items()):
+        found += differences(sub, f"{where}{name}/")
+    return found
 
 
 def test_committed_release_equals_a_fresh_one(tmp_path):
     for name in labs.names():
         fresh = release.release(labs.find(name), tmp_path / name)
-        cmp = filecmp.dircmp(labs.find(name).release_dir, fresh)
-        assert not (cmp.left_only or cmp.right_only or cmp.diff_files), f"{name}: run `python -m grader release {name}`"
+        changed = differences(filecmp.dircmp(labs.find(name).release_dir, fresh, ignore=[]))
+        assert not changed, f"{name}: run `python -m grader release {name}` ({', '.join(changed)})"
 
 
-def test_release_strips_solutions():
-    text = (labs.find("02").release_dir / "02-masks.ipynb").read_text()
+@pytest.mark.parametrize("lang", ["en", *editions.LANGUAGES])
+def test_release_strips_solutions(lang):
+    lab = labs.find("02")
+    nb = nbformat.read(str(lab.release_notebook(lang)), as_version=4)
+    text = nbformat.writes(nb)
     assert "BEGIN SOLUTION" not in text and "raise NotImplementedError()" in text
+    assert nb.metadata["sigcamp_lab"] == lab.name and nb.metadata.get("language", "en") == lang
+    code = [(c.id, c.source) for c in nb.cells if c.cell_type == "code" and c.id != editions.FIRST_CELL_ID]
+    english = nbformat.read(str(lab.release_notebook()), as_version=4)
+    assert code == [(c.id, c.source) for c in english.cells if c.cell_type == "code"]  # one code, two texts
+
+
+def test_a_release_waits_for_its_translation(tmp_path):
+    """A translation older than the English notebook stops the release, which writes nothing."""
+    lab = labs.Lab("02-masks", tmp_path / "02-masks")
+    shutil.copytree(labs.find("02").dir, lab.dir, ignore=shutil.ignore_patterns("release"))
+    nb = nbformat.read(str(lab.source), as_version=4)
+    nb.cells[0].source += "\n\nOne more sentence."
+    nbformat.write(nb, str(lab.source))
+    with pytest.raises(labs.LabError, match="cells whose English changed.*: c00.*sigcamp translate zh"):
+        release.release(lab)
+    assert not lab.release_dir.exists()
+
+
+@pytest.mark.parametrize("metadata, lang", [({"language": "zh"}, "zh"), ({"language": "zh_CN"}, "zh"), ({}, "en"),
+                                            ({"language": "fr"}, "en"), ({"language": ["zh"]}, "en"),
+                                            ({"language": "en"}, "en")])
+def test_a_submission_speaks_its_notebooks_language(tmp_path, metadata, lang):
+    path = tmp_path / "n.ipynb"
+    path.write_text(json.dumps({"cells": [], "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}))
+    assert grade.language(path) == lang
+    path.write_text("{ not json")
+    assert grade.language(path) == "en"
+
+
+def test_a_page_speaks_its_students_language():
+    rows = [grade.Row("s", "02-masks", "decodes_the_example", 0.0, 1.0, "fail", "…")]
+    zh = grade.Graded("s", "02-masks", "d", rows, language="zh")
+    en = grade.Graded("s", "01-ctrl-c-shutdown", "d", rows)
+    assert feedback.page_language([zh]) == "zh" and feedback.page_language([en]) == "en"
+    assert feedback.page_language([zh, en]) == "zh"  # a tie: the language the student chose
+    page = feedback.page("s", [zh, en])
+    assert "<h1>s 的反馈</h1>" in page and "<h2>02-masks：0 / 1</h2>" in page and ">未通过</td>" in page
+    assert "<h2>01-ctrl-c-shutdown: 0 / 1</h2>" in page and ">fail</td>" in page  # each lab in its own
+    assert messages.status("fail") == "fail"
 
 
 @pytest.fixture(scope="module")

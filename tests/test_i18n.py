@@ -179,3 +179,51 @@ def test_displayed_text_is_translated_before_it_is_escaped_and_flags_read_yes_or
     html = display.show(df).to_html()
     assert "程序自己的终端" in html and "PID 1 的信号" in html and "&lt;b&gt;" in html and "<b>" not in html
     assert ">是<" in html and ">否<" in html and df["finished"].dtype == bool
+
+
+# ---------------------------------------------------------------- the grader's and the labs' words
+
+def test_every_checks_description_is_in_the_catalog():
+    """What a check checks, in the student's words (its docstring's first paragraph), is extracted with the
+    labs' messages, so the catalog test above covers its translation."""
+    from grader import labs
+
+    in_code = {m.id for m in catalogs.extract() if m.id}
+    descriptions = {c.doc for name in labs.names() for c in labs.find(name).checks()}
+    assert descriptions and descriptions <= in_code, sorted(descriptions - in_code)[:5]
+
+
+def test_what_the_kernel_reports_is_said_in_the_students_language():
+    """grader.harvest's report, made in English in the student's kernel, reads in Chinese where it is shown."""
+    import json
+
+    from grader import harvest, messages, reported
+
+    ns = {"decode_mask": 3}
+    collected = json.loads(eval(harvest.expression(["decode_mask", "blocking_threads"]), ns))
+    assert collected["missing"] == {"decode_mask": reported.NOT_A_FUNCTION.format(kind="int"),
+                                    "blocking_threads": reported.NOT_DEFINED}
+    assert messages.REPORTED
+    with i18n.speaking("zh"):
+        assert i18n.value(collected["missing"]["decode_mask"]) == "它是一个 int，不是函数"
+        assert i18n.value(collected["missing"]["blocking_threads"]) == "它没有被定义"
+    assert i18n.value(collected["missing"]["blocking_threads"]) == "it is not defined"
+
+
+def test_speaking_is_per_thread():
+    """Two submissions graded at once on two threads each get their own language."""
+    import threading
+
+    seen = {}
+
+    def grade_in(lang):
+        with i18n.speaking(lang):
+            barrier.wait()
+            seen[lang] = i18n._("Feedback pages")
+    barrier = threading.Barrier(2)
+    threads = [threading.Thread(target=grade_in, args=(lang,)) for lang in ("en", "zh")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == {"en": "Feedback pages", "zh": "反馈页面"} and i18n.language() == "en"

@@ -2,18 +2,24 @@
 
 The grader builds the student's worker/ and presses a real Ctrl+C through a PTY at four
 seeded moments: two inside the first burst of records, two while the upstream is quiet.
+Times are the grader's, from the keystroke to the end of the worker's output. A run that
+ends later than the lab's limit is tried again at the same moment, up to TRIALS times in
+all (a loaded machine can only add delay), and the fastest counts; every trial counts
+for the exit status and for the records.
 """
 
 import random
 
-from grader.checks import check
+from grader.checks import check, phrases
+from sigcamp import i18n
+from sigcamp.i18n import N_
 
 SAMPLES = ()
 CELL_TIMEOUT = 240  # a build with a cold Go cache compiles the standard library
 TIMEOUT = 480
 
-LIMIT_MS = 500      # what the student must meet
-ALLOWANCE_MS = 500  # the harness's own delays on a loaded machine (PTY, scheduling)
+LIMIT_MS = 500      # the lab's "within 500 ms"
+TRIALS = 3          # runs at most per moment, for the time limit
 WAIT_S = 3.5        # how long a run may take to end after Ctrl+C before it counts as still running
 
 
@@ -26,79 +32,89 @@ def _moments():
 
 
 MOMENTS = _moments()
-HARVEST = {}
+
+MESSAGES = {
+    "no_build": N_("worker/ did not build; the compiler's messages are in the evidence"),
+    "no_ready": N_("the worker did not print READY (see the evidence)"),
+    "still_running": N_("after Ctrl+C the worker was still running {wait} s later, in some of the grader's runs"),
+    "status": N_("after Ctrl+C the worker did not always end with status 130 (each run is in the evidence)"),
+    "slow": N_("the worker did not always end within {limit} ms of Ctrl+C, even at its fastest of {trials} tries "
+               "(each run is in the evidence)"),
+    "no_file": N_("the worker left no output file (-out FILE)"),
+    "no_ack": N_("in some run the worker acknowledged no record at all"),
+    "lost": N_("records the worker had ACKed were missing from its output file after Ctrl+C (see the evidence)"),
+    "evidence_build": N_("go build worker/"),
+    "evidence_runs": N_("Ctrl+C runs"),
+    # the lines of the evidence, one per run
+    "run_head": N_("moment {moment}, try {trial}: Ctrl+C {delay} s after READY"),
+    "run_no_ready": N_("{head}: it never printed READY: {error}"),
+    "run_alive": N_("still running {wait} s after Ctrl+C (killed)"),
+    "run_ended": N_("{how} after {ms:.1f} ms"),
+    "run_records": N_("{head}: {end}; {acked} ACKed, {stored} in the file, {missing} ACKed but missing {first}"),
+    "run_output": N_("    its output ended with:\n{tail}"),
+}
+say = phrases(MESSAGES)
 
 
 def _runs(sub):
-    """The Ctrl+C runs of the student's worker (one probe per submission, shared by the checks)."""
-    cache = vars(sub)
-    if "_shutdown" not in cache:
-        try:
-            cache["_shutdown"] = sub.sandbox("shutdown_runs", package="worker", delays=MOMENTS, wait=WAIT_S, wall=300)
-        except Exception as e:  # kept, so every check reports it without running the probe again
-            cache["_shutdown"] = e
-        else:
-            _note(sub, cache["_shutdown"])
-    result = cache["_shutdown"]
-    if isinstance(result, Exception):
-        raise result
+    """The grader's runs, per moment, of the student's worker (one probe per submission, shared)."""
+    def run():
+        result = sub.sandbox("ctrl_c.shutdown_runs", package="worker", delays=MOMENTS, wait=WAIT_S,
+                             limit_ms=LIMIT_MS, trials=1 if sub.public_only else TRIALS, wall=300)
+        _note(sub, result)
+        return result
+    result = sub.once("runs", run)
     if not result["build"]["ok"]:
-        raise AssertionError("worker/ did not build; the compiler's messages are in the evidence")
-    return result["runs"]
+        raise AssertionError(say("no_build"))
+    return result["moments"]
 
 
 def _note(sub, result):
     if not result["build"]["ok"]:
-        sub.note("go build worker/", result["build"]["output"])
+        sub.note(say("evidence_build"), result["build"]["output"])
         return
     lines = []
-    for i, r in enumerate(result["runs"], 1):
-        if not r["ready"]:
-            lines.append(f"run {i}: it never printed READY: {r['error']}")
-            continue
-        end = (f"still running {WAIT_S} s after Ctrl+C (killed)" if r["alive"]
-               else f"{r['how']} after {r['exit_latency_ms']:.1f} ms")
-        lines.append(f"run {i}: Ctrl+C {r['delay_s']} s after READY: {end}; {r['acked']} ACKed, "
-                     f"{r['stored']} in the file, {r['missing']} ACKed but missing {r['first_missing'] or ''}")
-        tail = "\n".join(r.get("output_tail", "").splitlines()[-6:])
-        lines.append(f"    its output ended with:\n{tail}")
-    sub.note("Ctrl+C runs", "\n".join(lines))
+    for i, trials in enumerate(result["moments"], 1):
+        for r in trials:
+            head = say("run_head", moment=i, trial=r["trial"], delay=r["delay_s"])
+            if not r["ready"]:
+                lines.append(say("run_no_ready", head=head, error=r["error"]))
+                continue
+            end = (say("run_alive", wait=WAIT_S) if r["alive"]
+                   else say("run_ended", how=i18n.value(r["how"]), ms=r["exit_latency_ms"]))
+            lines.append(say("run_records", head=head, end=end, acked=r["acked"], stored=r["stored"],
+                             missing=r["missing"], first=r["first_missing"] or ""))
+            lines.append(say("run_output", tail="\n".join(r.get("output_tail", "").splitlines()[-6:])))
+    sub.note(say("evidence_runs"), "\n".join(lines))
 
 
-def _stopped_everywhere(runs):
-    assert all(r["ready"] for r in runs), "the worker did not print READY (see the evidence)"
-    still = [r for r in runs if r["alive"]]
-    assert not still, f"{len(still)} of {len(runs)} Ctrl+C runs: the worker was still running {WAIT_S} s after Ctrl+C"
+def _stopped_everywhere(moments):
+    runs = [r for trials in moments for r in trials]
+    assert all(r["ready"] for r in runs), say("no_ready")
+    assert not any(r["alive"] for r in runs), say("still_running", wait=WAIT_S)
+    return runs
 
 
 @check(points=2, public=True)
 def exits_with_status_130(sub):
     """After Ctrl+C the worker ends with status 130, every time."""
-    runs = _runs(sub)
-    _stopped_everywhere(runs)
-    bad = [r for r in runs if r["shell_status"] != 130]
-    assert not bad, (f"{len(bad)} of {len(runs)} Ctrl+C runs did not end with status 130 "
-                     f"({', '.join(sorted({r['how'] for r in bad}))})")
+    runs = _stopped_everywhere(_runs(sub))
+    assert all(r["shell_status"] == 130 for r in runs), say("status")
 
 
 @check(points=2)
 def exits_within_500_ms(sub):
     """The worker ends within 500 ms of Ctrl+C, also while the upstream is quiet."""
-    runs = _runs(sub)
-    _stopped_everywhere(runs)
-    slow = [r for r in runs if r["exit_latency_ms"] > LIMIT_MS + ALLOWANCE_MS]
-    moments = ", ".join(f"{r['delay_s']} s" for r in slow)
-    assert not slow, (f"{len(slow)} of {len(runs)} Ctrl+C runs did not end within {LIMIT_MS} ms "
-                      f"(Ctrl+C at {moments} after READY)")
+    moments = _runs(sub)
+    _stopped_everywhere(moments)
+    fastest = [min(r["exit_latency_ms"] for r in trials) for trials in moments]
+    assert all(ms <= LIMIT_MS for ms in fastest), say("slow", limit=LIMIT_MS, trials=TRIALS)
 
 
 @check(points=3)
 def loses_no_acknowledged_record(sub):
     """Every record the worker acknowledged is in its output file when it has stopped."""
-    runs = _runs(sub)
-    _stopped_everywhere(runs)
-    assert all(r["file"] for r in runs), "the worker left no output file (-out FILE)"
-    assert all(r["acked"] for r in runs), "in some run the worker acknowledged no record at all"
-    lost = [r for r in runs if r["missing"]]
-    assert not lost, (f"{len(lost)} of {len(runs)} Ctrl+C runs lost records: records the worker had ACKed "
-                      "were missing from its output file")
+    runs = _stopped_everywhere(_runs(sub))
+    assert all(r["file"] for r in runs), say("no_file")
+    assert all(r["acked"] for r in runs), say("no_ack")
+    assert not any(r["missing"] for r in runs), say("lost")

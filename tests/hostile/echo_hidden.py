@@ -1,4 +1,4 @@
-# echo-hidden: decode_mask reads the grader's hidden inputs from the harvest's frames and returns
+# echo-hidden: decode_mask looks for the grader's hidden inputs in every frame above it and returns
 # them as its answer, hoping a check's message repeats them into the feedback.
 # Base: solution
 # Expect: fail

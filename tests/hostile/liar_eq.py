@@ -1,7 +1,7 @@
 # liar-eq: answers made of objects whose __eq__ always says True (and a __class__ that lies).
 # Base: solution
 # Expect: zero
-# Some reason: not LiarStr
+# Some reason: a Liar, which is not plain data
 
 
 class LiarStr(str):

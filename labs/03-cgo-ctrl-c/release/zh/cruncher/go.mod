@@ -1,0 +1,3 @@
+module cruncher
+
+go 1.25
