@@ -7,6 +7,7 @@ them: see babel.cfg). Data stay language-neutral: DataFrame values that code
 compares are never translated, only what is displayed.
 """
 
+import contextlib
 import functools
 import gettext
 import os
@@ -52,6 +53,18 @@ def catalog(lang):
     except FileNotFoundError:
         raise FileNotFoundError(f"no compiled {lang} catalog in {LOCALE}: run `make setup` "
                                 "(it compiles sigcamp/locale/*/LC_MESSAGES/sigcamp.po)") from None
+
+
+@contextlib.contextmanager
+def speaking(lang):
+    """Within the block, _() and what display shows speak `lang` (a page written in a given language,
+    whatever the process speaks); the language in use before comes back after it."""
+    code, saved = _normalise(lang), list(_chosen)
+    _chosen[:] = [code]
+    try:
+        yield code
+    finally:
+        _chosen[:] = saved
 
 
 def _(message):
