@@ -1,7 +1,8 @@
 """`make lab`: JupyterLab on the student's workspace, for root and non-root alike.
 
 Listens on 127.0.0.1 by default, with a fresh token; prints the URL once the
-server answers. JupyterLab's news and update pop-ups are turned off by a
+server answers, and where each language edition of the workspace starts. Speaks
+Chinese when $SIGCAMP_LANG (or, without it, the terminal's locale) is Chinese. JupyterLab's news and update pop-ups are turned off by a
 settings overrides file in the virtual environment (not in the user's home).
 """
 
@@ -20,10 +21,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from . import htmlexport, procfs, workspace
+from . import htmlexport, i18n, procfs, workspace
 from .errors import SigcampError
+from .i18n import N_, _
 
 DEFAULT_PORT = 8888
+START = N_("Start with {chapter}; {labs} holds the labs; {readme} has the order and how to check a lab.")
 OVERRIDES = {
     # the "get notified about Jupyter news?" pop-up covers outputs; a course has no use for it
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
@@ -151,16 +154,16 @@ def serve(root_dir, *, ip="127.0.0.1", port=None, token=None, open_browser=None,
     if port is None:
         port = DEFAULT_PORT if port_free(ip, DEFAULT_PORT) else free_port(ip)
     elif not port_free(ip, port):
-        raise SigcampError(f"port {port} on {ip} is in use: choose another (make lab PORT=N), "
-                           "or leave PORT out to get a free one")
+        raise SigcampError(_("port {port} on {ip} is in use: choose another (make lab PORT=N), "
+                             "or leave PORT out to get a free one").format(port=port, ip=ip))
     if open_browser is None:  # a desktop session of a normal user; never as root or over ssh
         open_browser = (os.geteuid() != 0 and bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
                         and not os.environ.get("SSH_CONNECTION"))
     try:
         write_settings()
     except OSError as e:
-        print(f"note: JupyterLab's settings were not updated ({e}); ask whoever set up {sys.prefix} "
-              "to run `make setup`", file=sys.stderr)
+        print(_("note: JupyterLab's settings were not updated ({error}); ask whoever set up {prefix} "
+                "to run `make setup`").format(error=e, prefix=sys.prefix), file=sys.stderr)
     marker = f"SIGCAMP_LAB_SERVER={os.getpid()}"
     env = {**os.environ, "JUPYTER_TOKEN": token, "SIGCAMP_LAB_SERVER": str(os.getpid()),
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -187,12 +190,44 @@ def serve(root_dir, *, ip="127.0.0.1", port=None, token=None, open_browser=None,
 
 
 def _banner(root_dir, ip, port, token):
-    lines = ["", f"JupyterLab is serving your workspace {root_dir}", "Open this URL in your browser:"]
+    lines = ["", _("JupyterLab is serving your workspace {folder}").format(folder=root_dir),
+             _("Open this URL in your browser:")]
     lines += [f"    {u}" for u in urls(ip, port, token)]
     if ip in ("127.0.0.1", "localhost", "::1"):
-        lines.append(f"On a remote machine? Forward the port first: ssh -L {port}:127.0.0.1:{port} USER@HOST")
-    lines += ["Start with chapters/01-ctrl-c.ipynb; labs/ holds the labs. Stop: Ctrl+C twice here.", ""]
+        lines.append(_("On a remote machine? Forward the port first: {command}").format(
+            command=f"ssh -L {port}:127.0.0.1:{port} USER@HOST"))
+    lines += where_to_start(root_dir)
+    lines += [_("Stop: Ctrl+C twice here."), ""]
     return "\n".join(lines)
+
+
+def where_to_start(root_dir):
+    """A line per language the workspace holds (the reader's first), each in its own language: the first
+    chapter of that edition, where its labs are, which README says the order."""
+    root = Path(root_dir)
+    langs = sorted(workspace.READMES, key=lambda lang: lang != i18n.language())
+    lines = []
+    for lang in langs:
+        folder = root / "chapters" / ("" if lang == "en" else lang)
+        chapters = sorted(folder.glob("[0-9][0-9]-*.ipynb"))
+        if not chapters or not (root / workspace.READMES[lang]).is_file():
+            continue
+        labs = "labs/" if lang == "en" or not list(root.glob(f"labs/*/{lang}/*.ipynb")) else f"labs/*/{lang}/"
+        lines.append(i18n.catalog(lang).gettext(START).format(
+            chapter=chapters[0].relative_to(root).as_posix(), labs=labs, readme=workspace.READMES[lang]))
+    return lines
+
+
+def speaking(environ=os.environ):
+    """The language `make lab` speaks: $SIGCAMP_LANG, else the terminal's locale when sigcamp speaks it
+    ($LC_ALL, $LC_MESSAGES, $LANG: zh_CN.UTF-8 is Chinese), else English."""
+    if environ.get("SIGCAMP_LANG"):
+        return environ["SIGCAMP_LANG"]
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if environ.get(name):
+            code = environ[name].split("_")[0].split(".")[0].lower()
+            return code if code in i18n.LANGUAGES else "en"
+    return "en"
 
 
 def main(argv=None):
@@ -205,10 +240,15 @@ def main(argv=None):
     p.add_argument("--no-browser", action="store_true", help="do not try to open a browser")
     args = p.parse_args(argv)
     try:
+        i18n.set_language(speaking())
+    except ValueError as e:  # an unknown SIGCAMP_LANG: say so, and go on in English
+        i18n.set_language("en")
+        print(f"note: {e}; set SIGCAMP_LANG=zh or leave it unset", file=sys.stderr)
+    try:
         report = workspace.create(args.workspace)
         for line in report.lines():
             print(line, flush=True)
         return serve(report.root, ip=args.ip, port=args.port, open_browser=False if args.no_browser else None)
     except SigcampError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {message}").format(message=e), file=sys.stderr)
         return 2

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import display, i18n, toolchain
+from . import display, htmlexport, i18n, toolchain
 from .i18n import N_, _
 
 HOLDS, REFUTED, CONDITIONAL, NOT_REPRODUCED = N_("holds"), N_("refuted"), "holds only when", "not reproduced"
@@ -242,34 +242,71 @@ def report(lang=None):
     return out.sort_values("id", key=lambda s: s.map(lambda i: order.get(i, len(order)))).reset_index(drop=True)
 
 
+COUNTED = {HOLDS: HOLDS, REFUTED: REFUTED, CONDITIONAL: N_("holds only when"), NOT_REPRODUCED: N_("not reproduced")}
+MEASURED_ON, DATE_ON = N_("what we measured on {go}"), N_("date of the run on {go}")
+CPUS = N_("CPUs")
+
+
+def counts(lang=None):
+    """{go version: {verdict kind: number of claims}} over every recorded verdict of the `lang` edition."""
+    found = {}
+    for path in sorted((RECORDS / (lang or i18n.language())).glob("go*/ch*.json")):
+        for row in json.loads(path.read_text()):
+            kinds = found.setdefault(row["go"], dict.fromkeys(KINDS, 0))
+            kind = row.get("kind") or next((k for k in KINDS if str(row.get("verdict", "")).startswith(k)), None)
+            if kind in kinds:
+                kinds[kind] += 1
+    return dict(sorted(found.items(), key=lambda item: toolchain.parse_go_version(item[0])))
+
+
 def write_report(dest=None, *, lang=None):
     """Write claims.csv and claims.html (the whole ledger, as the `lang` edition recorded it) into dest
-    (default _build/, or _build/<lang>/ for another language than English); return their paths."""
+    (default _build/, or _build/<lang>/ for another language than English); return their paths.
+    The page speaks `lang`; the CSV keeps the records' column names."""
     lang = lang or i18n.language()
     dest = dest or (toolchain.BUILD if lang == "en" else toolchain.BUILD / lang)
     df = report(lang)
     dest.mkdir(parents=True, exist_ok=True)
     csv, page = dest / "claims.csv", dest / "claims.html"
     df.to_csv(csv, index=False)
-    counts = ""
-    for col in [c for c in df.columns if c.startswith("verdict ")]:
-        kinds = df[col].fillna("").str.extract(f"^({'|'.join(KINDS)})")[0].value_counts()
-        counts += f"<li>{html.escape(col[8:])}: " + ", ".join(f"{k} {kinds.get(k, 0)}" for k in KINDS) + "</li>"
-    body = display.show(df, wide=[c for c in df.columns if c.startswith("evidence ")]).to_html() if len(df) else \
-        "<p>No claims recorded yet: run <code>make course</code>.</p>"
-    page.write_text(_PAGE.format(counts=counts, table=body))
+    e = html.escape
+    with i18n.speaking(lang):
+        items = "".join(f"<li>{e(go)}: " + " · ".join(f"{e(_(COUNTED[k]))} {n}" for k, n in kinds.items())
+                        + "</li>" for go, kinds in counts(lang).items())
+        shown, wide = _page_table(df, lang)
+        body = display.show(shown, wide=wide).to_html() if len(df) else \
+            "<p>" + _("No claims recorded yet: run {command}.").format(command="<code>make course</code>") + "</p>"
+        text = _PAGE.format(lang="zh-Hans" if lang == "zh" else lang, title=e(_("sigcamp: the claim ledger")),
+                            heading=e(_("The article's claims, each measured")),
+                            intro=e(_("Every verdict below was computed from a live experiment on this machine "
+                                      "(see each chapter for the runs).")), counts=items, table=body,
+                            font=htmlexport.FONT_STACK)
+    page.write_text(text, encoding="utf-8")
     return csv, page
 
 
+def _page_table(df, lang):
+    """The report as the page shows it: column names in the reader's language (and, for a Chinese reader,
+    the article's own words without their English rendering), and the columns of what was measured."""
+    if df.empty:
+        return df, []
+    names = {"id": _("id"), "chapter": _("chapter"), "claim": _("claim"), "article": _("article"), "cpus": _(CPUS)}
+    for column in df.columns:
+        for prefix, message in (("verdict ", VERDICT_ON), ("evidence ", MEASURED_ON), ("date ", DATE_ON)):
+            if column.startswith(prefix):
+                names[column] = _(message).format(go=column[len(prefix):])
+    shown = df.drop(columns=["claim"]) if lang != "en" and "claim" in df.columns else df
+    return shown.rename(columns=names), [names[c] for c in df.columns if c.startswith("evidence ")]
+
+
 _PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>sigcamp: the claim ledger</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
 <style>
-body {{ font-family: "Noto Sans", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
-       sans-serif; margin: 2em; }}
+body {{ font-family: {font}; margin: 2em; }}
 table {{ border-collapse: collapse; font-size: 0.9em; }} td, th {{ border: 1px solid #ccc; padding: 4px 6px; }}
 </style></head><body>
-<h1>The article's claims, each measured</h1>
-<p>Every verdict below was computed from a live experiment on this machine (see each chapter for the runs).</p>
+<h1>{heading}</h1>
+<p>{intro}</p>
 <ul>{counts}</ul>
 {table}
 </body></html>

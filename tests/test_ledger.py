@@ -1,6 +1,8 @@
 """The ledger's mechanics: verdicts, records per Go release, the cross-release table, the report."""
 
+import html
 import json
+import re
 
 import pytest
 
@@ -78,3 +80,36 @@ def test_report_has_a_verdict_column_per_release(one_claim):
 def test_unknown_claim_lists_the_known_ones():
     with pytest.raises(KeyError, match="ch1.no-notify-ignores-ctrl-c"):
         ledger.claim("ch1.no-such-claim")
+
+
+def test_the_chinese_ledger_page_speaks_chinese_and_counts_chinese_verdicts(one_claim):
+    from sigcamp import i18n
+
+    i18n.set_language("zh")
+    try:
+        kind = ledger.chapter("ch4", releases=[None]).by_release[toolchain.go().version_text]["kind"].iloc[0]
+    finally:
+        i18n.set_language("en")
+    go = toolchain.go().version_text
+    recorded = json.loads((one_claim / "ledger" / "zh" / go / "ch4.json").read_text())[0]
+    assert recorded["verdict"] == {"holds": "成立", "refuted": "不成立"}[kind], "the Chinese edition records Chinese"
+    csv, page = ledger.write_report(one_claim / "zh", lang="zh")
+    text = page.read_text(encoding="utf-8")
+    assert '<html lang="zh-Hans">' in text and "Noto Sans CJK SC" in text
+    assert "<title>sigcamp：说法判定表</title>" in text and "<h1>原文的说法，逐条实测</h1>" in text
+    other = "不成立" if kind == "holds" else "成立"
+    assert f"<li>{go}: 成立 {int(kind == 'holds')} · 不成立 {int(kind == 'refuted')} · 有条件成立 0 · 未能复现 0</li>" \
+        in text, f"counted from each verdict's kind, not its words ({other} 0)"
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", text)
+    assert headers[:3] == ["编号", "章", "原文"] and f"{go} 上的结论" in headers and f"在 {go} 上测到的" in headers
+    assert "the fallback exit status is 2" not in text and "退出码为2" in text, "the article's words, not ours"
+    import pandas as pd
+
+    assert f"verdict {go}" in pd.read_csv(csv).columns, "the CSV keeps its stable column names"
+    # the English page of the same records' English edition stays English, whatever the process speaks
+    ledger.chapter("ch4", releases=[None])
+    with i18n.speaking("zh"):
+        _, en_page = ledger.write_report(one_claim / "en", lang="en")
+    en_text = html.unescape(en_page.read_text())
+    assert '<html lang="en">' in en_text and "The article's claims, each measured" in en_text
+    assert f"verdict on {go}" in en_text and "the fallback exit status is 2" in en_text and "结论" not in en_text

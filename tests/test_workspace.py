@@ -55,7 +55,14 @@ def test_the_real_course_is_copied_whole_and_its_sources_stay_untouched(tmp_path
             assert (ws / "labs" / release.parent.name / f.relative_to(release)).read_bytes() == f.read_bytes()
     assert not list(ws.rglob("checks.py")) and not list(ws.rglob("source.ipynb")), "instructor files leaked"
     assert "python -m grader check 2 labs/02-masks/02-masks.ipynb" in (ws / "README.md").read_text()
-    assert len(report.added) == len(workspace.sources()) + 1
+    assert len(report.added) == len(workspace.sources()) + len(workspace.languages())  # and a README each
+    from sigcamp import editions
+
+    for chapter in (toolchain.ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"):  # each translated chapter in Chinese
+        translated = editions.translation_path(chapter, "zh").exists()
+        assert (ws / "chapters" / "zh" / chapter.name).exists() == translated, chapter.name
+        if translated:
+            assert f"`chapters/zh/{chapter.name}`" in (ws / "README.zh.md").read_text()
     assert _digests(toolchain.ROOT / "notebooks") | _digests(toolchain.ROOT / "labs") == before
 
 
@@ -68,7 +75,7 @@ def test_workspace_folder_is_ignored_by_git():
 def test_create_copies_editions_and_lab_files_but_nothing_else(course, tmp_path):
     ws = tmp_path / "ws"
     report = workspace.create(ws, root=course)
-    assert sorted(report.added) == ["README.md", "chapters/01-intro.ipynb", "chapters/zh/01-intro.ipynb",
+    assert sorted(report.added) == ["README.md", "README.zh.md", "chapters/01-intro.ipynb", "chapters/zh/01-intro.ipynb",
                                     "labs/02-masks/02-masks.ipynb", "labs/02-masks/files/run.sh"]
     assert os.access(ws / "labs" / "02-masks" / "files" / "run.sh", os.X_OK)
     again = workspace.create(ws, root=course)
@@ -85,7 +92,8 @@ def test_refresh_keeps_student_work_and_updates_untouched_copies(course, tmp_pat
     (course / "labs" / "02-masks" / "release" / "02-masks.ipynb").write_text('{"cells": ["stub v2"]}')
     (course / "notebooks" / "03-new.ipynb").write_text("{}")
     report = workspace.create(ws, root=course)
-    assert sorted(report.updated) == ["README.md", "chapters/01-intro.ipynb"]  # the README lists the new chapter
+    # each README lists the new chapter
+    assert sorted(report.updated) == ["README.md", "README.zh.md", "chapters/01-intro.ipynb"]
     assert report.kept == ["labs/02-masks/02-masks.ipynb"]
     assert report.added == ["chapters/03-new.ipynb"]
     assert mine.read_text() == '{"cells": ["my answer"]}'
@@ -218,3 +226,98 @@ def test_a_taken_port_is_refused_with_advice(tmp_path):
         port = s.getsockname()[1]
         with pytest.raises(SigcampError, match="in use"):
             lab.serve(tmp_path, port=port)
+
+
+@pytest.fixture
+def bilingual(tmp_path):
+    """A course as the repository holds it: two English chapters, the first with its Chinese translation
+    (notebooks/zh/<stem>.md); two labs, the first with a Chinese notebook in its release (release/zh/)."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    from sigcamp import editions
+
+    root = tmp_path / "course"
+    (root / "notebooks").mkdir(parents=True)
+    for stem, title in (("01-ctrl-c", "1. Why Ctrl+C seems not to work"), ("02-runtime", "2. The runtime")):
+        nb = new_notebook(cells=[new_markdown_cell(f"# {title}\n### 第{stem[1]}章"), new_code_cell("print('hi')")])
+        nbformat.write(nb, str(root / "notebooks" / f"{stem}.ipynb"))
+    source = root / "notebooks" / "01-ctrl-c.ipynb"
+    cell = nbformat.read(str(source), as_version=4).cells[0]
+    editions.write(editions.translation_path(source, "zh"),
+                   [editions.Block(cell.id, editions.fingerprint(cell.source), "# 1. 为什么 Ctrl+C 好像不起作用")])
+    for name, title, zh_title in (("01-ctrl-c-shutdown", "Lab 1: shut down", "练习 1：优雅退出"),
+                                  ("02-masks", "Lab 2: masks", None)):
+        release = root / "labs" / name / "release"
+        release.mkdir(parents=True)
+        nbformat.write(new_notebook(cells=[new_markdown_cell(f"# {title}")]), str(release / f"{name}.ipynb"))
+        if zh_title:
+            (release / "zh").mkdir()
+            nbformat.write(new_notebook(cells=[new_markdown_cell(f"# {zh_title}")]), str(release / "zh" / f"{name}.ipynb"))
+    return root
+
+
+def test_the_workspace_holds_the_chinese_edition_and_a_chinese_readme(bilingual, tmp_path):
+    ws = tmp_path / "ws"
+    report = workspace.create(ws, root=bilingual)
+    assert {"README.md", "README.zh.md", "chapters/zh/01-ctrl-c.ipynb", "labs/01-ctrl-c-shutdown/zh/01-ctrl-c-shutdown.ipynb"} \
+        <= set(report.added)
+    assert not (ws / "chapters" / "zh" / "02-runtime.ipynb").exists(), "only translated chapters get an edition"
+    chapter = json.loads((ws / "chapters" / "zh" / "01-ctrl-c.ipynb").read_text())
+    assert "".join(chapter["cells"][0]["source"]) == 'import sigcamp\nsigcamp.set_language("zh")'
+    assert "".join(chapter["cells"][1]["source"]) == "# 1. 为什么 Ctrl+C 好像不起作用"
+    zh = (ws / "README.zh.md").read_text()
+    assert zh.startswith("# 你的工作区\n")
+    assert "1. 章节 `chapters/zh/01-ctrl-c.ipynb`：1. 为什么 Ctrl+C 好像不起作用\n" in zh
+    assert "2. 练习 `labs/01-ctrl-c-shutdown/zh/01-ctrl-c-shutdown.ipynb`：练习 1：优雅退出\n" in zh
+    assert "3. 章节 `chapters/02-runtime.ipynb`：2. The runtime（英文：这一项还没有中文版）\n" in zh
+    assert "4. 练习 `labs/02-masks/02-masks.ipynb`：Lab 2: masks（英文：这一项还没有中文版）\n" in zh
+    assert "python -m grader check 1 labs/01-ctrl-c-shutdown/zh/01-ctrl-c-shutdown.ipynb" in zh
+    assert "This README in English: README.md; the chapters in English are in `chapters/`." in zh
+    en = (ws / "README.md").read_text()
+    assert "1. chapter `chapters/01-ctrl-c.ipynb`: 1. Why Ctrl+C seems not to work\n" in en
+    assert "python -m grader check 2 labs/02-masks/02-masks.ipynb" in en
+    assert "本说明的中文版：README.zh.md；各章的中文版在 `chapters/zh/`。" in en
+    assert not re.search(r"[\u4e00-\u9fff]", en.split("本说明的中文版")[0].replace("第1章", "").replace("第2章", ""))
+
+
+def test_a_course_without_translations_has_no_chinese_readme(course, tmp_path):
+    (course / "notebooks" / "zh" / "01-intro.ipynb").unlink()
+    ws = tmp_path / "ws"
+    workspace.create(ws, root=course)
+    assert not (ws / "README.zh.md").exists() and "README.zh.md" not in (ws / "README.md").read_text()
+
+
+def test_make_lab_says_where_each_edition_starts_in_its_language(bilingual, tmp_path, monkeypatch):
+    from sigcamp import i18n
+
+    ws = tmp_path / "ws"
+    workspace.create(ws, root=bilingual)
+    english = lab.where_to_start(ws)
+    assert english == [
+        "Start with chapters/01-ctrl-c.ipynb; labs/ holds the labs; README.md has the order and how to check a lab.",
+        "从 chapters/zh/01-ctrl-c.ipynb 开始；练习在 labs/*/zh/；README.zh.md 写明了学习顺序和检查练习的方法。"]
+    with i18n.speaking("zh"):
+        banner = lab._banner(ws, "127.0.0.1", 8888, "t0k")
+    assert banner.splitlines()[1:3] == [f"JupyterLab 已经在为你的工作区 {ws} 提供服务", "在浏览器中打开这个网址："]
+    assert banner.index("从 chapters/zh/01-ctrl-c.ipynb 开始") < banner.index("Start with chapters/01-ctrl-c.ipynb")
+    assert "停止：在这里按两次 Ctrl+C。" in banner
+    with i18n.speaking("zh"):
+        kept = workspace.Report(ws, kept=["labs/02-masks/02-masks.ipynb"]).lines()
+    assert kept[0].startswith("保留了你改过的 labs/02-masks/02-masks.ipynb；")
+
+
+def test_make_lab_speaks_the_language_asked_for_or_the_terminals():
+    assert lab.speaking({"SIGCAMP_LANG": "zh", "LANG": "en_US.UTF-8"}) == "zh"
+    assert lab.speaking({"LANG": "zh_CN.UTF-8"}) == "zh"
+    assert lab.speaking({"LC_ALL": "C.UTF-8", "LANG": "zh_CN.UTF-8"}) == "en"
+    assert lab.speaking({"LANG": "de_DE.UTF-8"}) == "en" and lab.speaking({}) == "en"
+
+
+def test_a_chinese_student_gets_chinese_errors(tmp_path):
+    env = {**os.environ, "SIGCAMP_LANG": "zh"}
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x")
+    proc = subprocess.run([sys.executable, "-m", "sigcamp", "lab", "--workspace", str(a_file), "--no-browser"],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 2 and f"错误：{a_file} 是一个文件，不是文件夹" in proc.stderr
