@@ -187,7 +187,7 @@ def test_check_on_the_chinese_release_speaks_chinese(tmp_path):
     with i18n.speaking("zh"):
         words = example.description()
     assert words != example.doc and re.search(r"[\u4e00-\u9fff]", words)
-    assert lines[0] == f"实验 02-masks：对 labs/02-masks/zh/02-masks.ipynb 运行公开检查"
+    assert lines[0] == f"练习 02-masks：对 labs/02-masks/zh/02-masks.ipynb 运行公开检查"
     assert f"未通过 0/1  {words}" in lines
     assert any("抛出了 NotImplementedError（第 4 个单元格，第 4 行）" in line for line in lines)
     assert "注意：第 5 个单元格抛出了 NotImplementedError" in lines
