@@ -42,7 +42,7 @@ def drawing_functions():
     import sigcamp
 
     for info in pkgutil.walk_packages(sigcamp.__path__, "sigcamp."):
-        if info.name != "sigcamp.__main__":
+        if info.name != "sigcamp.__main__" and not info.name.startswith("sigcamp.hub"):  # the hub's own env
             importlib.import_module(info.name)
     return figures.FIGURES
 
