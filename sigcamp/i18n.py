@@ -49,14 +49,13 @@ def known(lang):
 
 
 def set_language(lang):
-    """Speak `lang` ("en" or "zh") from now on in this process; returns the code in use."""
+    """Speak `lang` ("en" or "zh") from now on in this process (a chapter's first cell shows nothing)."""
     code = _normalise(lang)
     _chosen[:] = [code]
     from . import display, figures
 
     display.follow_language()
     figures.follow_language()
-    return code
 
 
 @functools.cache

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from sigcamp import course, editions, toolchain
+from sigcamp import catalogs, course, editions, toolchain
 
 LAB_SOURCES = sorted(toolchain.ROOT.glob("labs/*/source.ipynb"))
 SOURCES = course.notebooks() + LAB_SOURCES
@@ -43,6 +43,29 @@ def test_no_english_paragraph_is_left(source, lang):
         for m in ENGLISH_RUN.finditer(text):
             left.append(f"{block.cell_id}: {m.group(0)!r}")
     assert not left, "English left in the translation:\n" + "\n".join(left[:20])
+
+
+HAN = "\u4e00-\u9fff"
+ASCII_PUNCTUATION_IN_CHINESE = re.compile(rf"[{HAN}][ \t]*[,;:(]|[,;:][ \t]*[{HAN}]")
+
+
+def ascii_punctuation(text):
+    """Lines of Chinese prose (no code, fields or quotations) with an ASCII comma, semicolon, colon or
+    parenthesis beside a Chinese character, where Chinese punctuation belongs."""
+    text = re.sub(r"\{[^{}]*\}|“[^”]*”", " ", prose(text))
+    return [line.strip() for line in text.splitlines() if ASCII_PUNCTUATION_IN_CHINESE.search(line)]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: str(p.relative_to(toolchain.ROOT)))
+def test_chinese_prose_uses_chinese_punctuation(source):
+    found = [line for block in editions.read_all(source, "zh").values() for line in ascii_punctuation(block.text)]
+    assert not found, f"{len(found)} line(s) with ASCII punctuation in Chinese, e.g. {found[:3]}"
+
+
+def test_chinese_messages_use_chinese_punctuation():
+    found = [text for m in catalogs.read_po("zh") if m.id
+             for text in ([m.string] if isinstance(m.string, str) else m.string) if ascii_punctuation(text or "")]
+    assert not found, f"{len(found)} message(s) with ASCII punctuation in Chinese, e.g. {found[:3]}"
 
 
 @pytest.mark.parametrize("lang", editions.LANGUAGES)

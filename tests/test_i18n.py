@@ -28,7 +28,7 @@ def test_the_language_comes_from_the_setting_then_the_environment(monkeypatch):
     monkeypatch.setattr(i18n, "_chosen", [])
     monkeypatch.setenv("SIGCAMP_LANG", "zh_CN.UTF-8")
     assert i18n.language() == "zh"
-    assert i18n.set_language("en") == "en" and i18n.language() == "en"
+    assert i18n.set_language("en") is None and i18n.language() == "en"
     with pytest.raises(ValueError, match="speaks en, zh"):
         i18n.set_language("fr")
 
