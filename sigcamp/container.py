@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import procfs, samples, session, toolchain
 from .errors import NotReady, SigcampError
-from .i18n import N_
+from .i18n import N_, _
 
 SYS_RT_SIGTIMEDWAIT = {"x86_64": 128, "aarch64": 137}.get(os.uname().machine)
 UNSHARE = ("--pid", "--fork", "--mount-proc", "--kill-child")
@@ -206,3 +206,9 @@ def check_script(program, *args, pid1=True, expect=130, ready="READY", timeout=3
         proc.wait()
         raise
     return proc.returncode, out.replace(str(toolchain.ROOT) + "/", "")
+
+
+def script_said(status, report):
+    """check_script()'s output as it printed it, then its exit code in the reader's language."""
+    return report.rstrip("\n") + "\n" + _("script exit code: {status} ({meaning})").format(
+        status=status, meaning=_("passed") if status == 0 else _("failed"))

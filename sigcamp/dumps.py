@@ -22,7 +22,7 @@ import pandas as pd
 from . import i18n, samples, session, systems, toolchain
 from .errors import NotReady, SigcampError
 from .gdb import run_bounded
-from .i18n import N_
+from .i18n import N_, _
 
 LEVELS = ("none", "single", "all", "system", "2", "crash")  # "2": the article's GOTRACEBACK=2 (= system)
 
@@ -308,3 +308,20 @@ def traceback_rule():
         systems.source_lines("runtime/signal_unix.go", r"level, _, docrash := gotraceback\(\)"),
         systems.source_lines("runtime/runtime1.go", r"else if gp\.m\.throwing >= throwTypeRuntime", after=4),
     ], ignore_index=True).drop(columns="match")
+
+
+def timings_said(d):
+    """What on_signals() measured, in the reader's language: when each dump came, how the world stopped for the
+    goroutine dump, and whether the service outlived both signals."""
+    count, longest_us = d.stw["goroutines"]
+    return "\n".join([
+        _("goroutine dump written {ms:.1f} ms after SIGUSR1 (the world stopped {count} time(s), at most "
+          "{longest:.2f} ms), heap profile {heap:.1f} ms after SIGUSR2").format(
+            ms=d.timings["goroutines"], count=count, longest=longest_us / 1000, heap=d.timings["heap"]),
+        _("still running after both: {alive}; after SIGTERM: {ended}").format(
+            alive=_("yes") if d.alive_after else _("no"), ended=i18n.value(d.outcome.how))])
+
+
+def cache_caption(d):
+    """The caption of heap_table(): the size the service really keeps in its cache, beside the estimate."""
+    return _("the heap profile's estimate; the cache really holds {mib} MiB").format(mib=d.cache_mib)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import i18n, samples, session
 from .errors import SigcampError
-from .i18n import N_
+from .i18n import N_, _
 
 V1, V2 = Path("/sys/fs/cgroup/memory"), Path("/sys/fs/cgroup")
 _count = itertools.count()
@@ -158,6 +158,13 @@ def capability(name="CAP_SYS_RESOURCE", pid="self"):
     bits = {"CAP_SYS_ADMIN": 21, "CAP_SYS_RESOURCE": 24}
     eff = re.search(r"^CapEff:\s*([0-9a-f]+)", Path(f"/proc/{pid}/status").read_text(), re.M).group(1)
     return bool(int(eff, 16) >> bits[name] & 1)
+
+
+def capability_said(name="CAP_SYS_RESOURCE"):
+    """Whether this process holds the capability, as a sentence in the reader's language."""
+    held = capability(name)
+    return (_("this process has {capability}") if held else _("this process does not have {capability}")).format(
+        capability=name)
 
 
 def _allocated(text):

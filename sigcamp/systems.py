@@ -11,7 +11,8 @@ import socket
 import pandas as pd
 
 from . import display, toolchain
-from .i18n import N_
+from . import i18n
+from .i18n import N_, _
 
 _FUNC = re.compile(r"^func (?:\([^)]*\) )?(\w+)")
 
@@ -90,3 +91,8 @@ def peer_pid_options():
         rows.append({N_("option"): name, N_("Python socket"): hasattr(socket, name),
                      N_("Go syscall (linux/amd64)"): name in go_names})
     return pd.DataFrame(rows)
+
+
+def without_notify_caption(run):
+    """The caption of the signal table beside a run of a program with no Notify: how a SIGUSR1 ended it."""
+    return _("a Go program with no Notify, sent SIGUSR1: {ended}").format(ended=i18n.value(run.how))

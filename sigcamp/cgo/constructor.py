@@ -10,8 +10,8 @@ import time
 
 import pandas as pd
 
-from .. import masks, procfs, session
-from ..i18n import N_
+from .. import i18n, masks, procfs, session, trace
+from ..i18n import N_, _
 from .common import CONSTRUCTOR, CONSTRUCTOR_NOTIFY, NOTHING, ints, notify_got
 from .runtime_source import runtime_unblocks
 
@@ -90,3 +90,10 @@ def constructor_then_notify(sample=CONSTRUCTOR_NOTIFY):
     out = ints(pd.DataFrame(rows), "threads", "threads blocking SIGUSR1", "threads leaving it unblocked")
     out.attrs["outcome"] = outcome
     return out
+
+
+def constructor_caption(table):
+    """The caption of constructor_masks()'s table: how many signals the constructor blocked, and the signals
+    no thread blocks afterwards."""
+    return _("the constructor blocked {count} signals; no thread blocks {signals}").format(
+        count=table.attrs["constructor_blocked"], signals=i18n.value(trace.describe_mask(set(table.attrs["unblocked"]))))

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import delve
 from ..errors import SigcampError
-from ..i18n import N_
+from ..i18n import N_, _
 from .common import BLOCKED_WAITER, tid_in
 
 DLV_COMMANDS = ("goroutines -u", "goroutine {id} dump", "help dump", "goroutine {id} bt")
@@ -75,3 +75,13 @@ def article_dlv_commands(sample=BLOCKED_WAITER, commands=DLV_COMMANDS):
 def transcript(commands):
     """The rows of article_dlv_commands() as a dlv screen: `(dlv) command` lines, each with its output."""
     return "\n\n".join(f"(dlv) {r.command}\n{r.output}" for r in commands.itertuples())
+
+
+def stack_caption(stuck):
+    """The caption of a StuckInC's stack: which goroutine it is."""
+    return _("the stack of goroutine {id}, stuck in C").format(id=stuck.goroutine)
+
+
+def threads_caption(stuck):
+    """The caption of a StuckInC's threads: the thread the program itself says waits in C."""
+    return _("the program says its waiting thread is {tid}").format(tid=stuck.tid)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import gdb, i18n, masks, procfs, samples, session, toolchain, trace
 from ..errors import SigcampError
-from ..i18n import N_
+from ..i18n import N_, _
 from .common import BLOCKED_WAITER, PLAIN_WAITER, notify_got, thread_events, tid_in
 
 WAITER_CALLS = trace.CALLS + ("futex",)
@@ -143,3 +143,9 @@ def cond_wait_signals(sample=PLAIN_WAITER, signals=("SIGUSR1", "SIGRTMIN+1")):
     df.attrs.update(tid=tid, outcome=events.attrs["outcome"], events=thread_events(events, tid),
                     sent=tuple(signals))
     return df
+
+
+def calls_caption(calls):
+    """The caption of waiter_calls()'s table in the reader's language: the waiting thread and how the program ended."""
+    return _("waiting thread {tid}; the program: {ended}").format(tid=calls.attrs["tid"],
+                                                                  ended=i18n.value(calls.attrs["outcome"].how))
