@@ -56,12 +56,14 @@ def cases():
 
 
 def duration(us):
-    """A latency in µs as a reader wants it: 9.8 µs, 631 µs, 1.23 ms, 12.3 ms, 1.7 s; blank for NaN."""
+    """A latency in µs as a reader wants it: 68.5 ns, 9.8 µs, 631 µs, 1.23 ms, 12.3 ms, 1.7 s; blank for NaN."""
     if us is None or not np.isfinite(us):
         return ""
     for unit, scale in (("s", 1e6), ("ms", 1e3)):
         if abs(us) >= scale:
             return f"{_digits(us / scale)}{NBSP}{unit}"
+    if 0 < abs(us) < 1:  # a difference of two latencies can be below a microsecond
+        return f"{_digits(us * 1e3)}{NBSP}ns"
     return f"{_digits(us)}{NBSP}µs"
 
 

@@ -218,6 +218,7 @@ def test_duration_is_readable():
     d = gc_latency_tables.duration
     assert [d(9.834), d(631.2), d(1234.0), d(12_300.0), d(4_268_206.0), d(float("nan"))] == \
         ["9.83\u00a0µs", "631\u00a0µs", "1.23\u00a0ms", "12.3\u00a0ms", "4.27\u00a0s", ""]
+    assert [d(-0.0685), d(0.5), d(0.0), d(-3.0)] == ["-68.5\u00a0ns", "500\u00a0ns", "0\u00a0µs", "-3\u00a0µs"]
 
 
 def test_pause_times_convert_to_the_monotonic_clock_and_match_gctrace(tmp_path):
