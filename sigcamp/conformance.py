@@ -14,14 +14,20 @@ def run_as_declared(name, *, env=None, launch=None, wait=None, timeout=10):
     """
     sample = samples.find(name)
     with session.start(sample.name, env=env, launch=launch, ready=sample.ready, timeout=timeout) as running:
-        for step in sample.send:
-            if step.after:
-                running.expect(step.after)
-            if step.what == "ctrl-c":
-                running.ctrl_c()
-            else:
-                running.send(step.what)
+        perform(running, sample.send)
         return running.wait(sample.wait if wait is None else wait)
+
+
+def perform(running, steps):
+    """Carry out a header's Send: steps on a running program: wait for each one's text, then type Ctrl+C on
+    its terminal or send the signal."""
+    for step in steps:
+        if step.after:
+            running.expect(step.after)
+        if step.what == "ctrl-c":
+            running.ctrl_c()
+        else:
+            running.send(step.what)
 
 
 def mismatches(name, outcome):

@@ -8,13 +8,12 @@ started when they close, whatever happened.
 
 import os
 import time
-from pathlib import Path
 
 import pexpect
 
 from . import toolchain
-from .delve_process import (DEBUG_GCFLAGS, children as _children, dlv_env as _dlv_env, forget, gone as _gone,
-                            kill as _kill, program_and_env as _program, register, strip_ansi)
+from .delve_process import (DEBUG_GCFLAGS, Debugger, children as _children, dlv_env as _dlv_env, forget, gone as _gone,
+                            kill as _kill, register, strip_ansi)
 from .delve_rpc import Client, attach, launch
 from .delve_wire import Stop
 from .errors import DelveError
@@ -30,7 +29,7 @@ PROMPT = "(dlv) "
 # --- the terminal a student types into ---------------------------------------------
 
 
-class Terminal:
+class Terminal(Debugger):
     """dlv's own command line on a pseudo-terminal. Use `with`; see `terminal()`.
 
     `cmd()` types one command and returns what dlv printed until its next prompt;
@@ -64,25 +63,6 @@ class Terminal:
         except BaseException:
             self.close()
             raise
-
-    @classmethod
-    def exec(cls, program, *, env=None, args=(), timeout=30):
-        """`dlv exec PROGRAM -- ARGS`: a sample name (built for debugging) or an executable."""
-        path, env, args = _program(program, env, args)
-        argv = ["exec", str(path)] + (["--", *args] if args else [])
-        return cls(argv, env=env, timeout=timeout, label=f"dlv exec {Path(path).name}")
-
-    @classmethod
-    def attach(cls, pid, *, timeout=30):
-        """`dlv attach PID`: stops the running program where it is."""
-        return cls(["attach", str(pid)], timeout=timeout, attached_pid=int(pid), label=f"dlv attach {pid}")
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
 
     @property
     def pid(self):

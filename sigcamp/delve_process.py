@@ -95,3 +95,28 @@ def gone(pid):
 def _close_leftovers():
     for d in list(_live):
         d.close()
+
+
+class Debugger:
+    """What both delve drivers share: started on a program (exec) or a running process (attach), used with
+    `with`, closed on leaving it. A subclass takes (argv, env=, timeout=, attached_pid=, label=) and has close()."""
+
+    @classmethod
+    def exec(cls, program, *, env=None, args=(), timeout=30):
+        """`dlv exec PROGRAM -- ARGS`: a sample name (built for debugging, with its header's Env and Args) or an
+        executable. The program starts stopped at its entry point."""
+        path, env, args = program_and_env(program, env, args)
+        argv = ["exec", str(path)] + (["--", *args] if args else [])
+        return cls(argv, env=env, timeout=timeout, label=f"dlv exec {Path(path).name}")
+
+    @classmethod
+    def attach(cls, pid, *, timeout=30):
+        """`dlv attach PID`: the running program stops where it is."""
+        return cls(["attach", str(pid)], timeout=timeout, attached_pid=int(pid), label=f"dlv attach {pid}")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False

@@ -12,13 +12,12 @@ import subprocess
 import threading
 import time
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 
 from . import toolchain
-from .delve_process import children as _children, dlv_env as _dlv_env, forget, gone as _gone, kill as _kill, \
-    program_and_env as _program, register
+from .delve_process import Debugger, children as _children, dlv_env as _dlv_env, forget, gone as _gone, kill as _kill, \
+    register
 from .delve_wire import Connection, Stop
 from .errors import DelveError
 from .i18n import N_
@@ -33,7 +32,7 @@ GOROUTINE_COLUMNS = (N_("id"), N_("function"), N_("user_function"), N_("location
                      N_("wait_reason"), N_("start_function"), N_("go_statement"))
 
 
-class Client:
+class Client(Debugger):
     """A headless dlv driven through its JSON-RPC API (version 2). Use `with`; see launch().
 
     Most requests need a stopped program: call them after continue_() returns or
@@ -68,28 +67,6 @@ class Client:
         except BaseException:
             self.close()
             raise
-
-    @classmethod
-    def exec(cls, program, *, env=None, args=(), timeout=30):
-        """`dlv exec` a sample (built with gcflags all=-N -l, header Env/Args) or an executable.
-
-        The program starts stopped at its entry point: set breakpoints, then continue_().
-        """
-        path, env, args = _program(program, env, args)
-        argv = ["exec", str(path)] + (["--", *args] if args else [])
-        return cls(argv, env=env, timeout=timeout, label=f"dlv exec {Path(path).name}")
-
-    @classmethod
-    def attach(cls, pid, *, timeout=30):
-        """`dlv attach PID`: the running program stops until continue_() or detach()."""
-        return cls(["attach", str(pid)], timeout=timeout, attached_pid=int(pid), label=f"dlv attach {pid}")
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
 
     # --- output ------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ EINTRs the C loop saw and says how the program ended.
 """
 
 import re
-import time
 from dataclasses import dataclass
 
 import pandas as pd

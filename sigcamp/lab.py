@@ -124,6 +124,12 @@ def wait_ready(ip, port, token, proc, timeout=120):
     host = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(ip, f"[{ip}]" if ":" in ip else ip)
     request = urllib.request.Request(f"http://{host}:{port}/api/status",
                                      headers={"Authorization": f"token {token}"})
+    return answers(request, proc, timeout)
+
+
+def answers(request, proc, timeout):
+    """Poll an HTTP request (a URL or a urllib Request) until it gets 200 (True), or `proc` exits or
+    `timeout` s pass (False)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
         try:

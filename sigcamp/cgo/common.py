@@ -2,6 +2,7 @@
 condensing strace events, and the outcome words the chapter's tables use."""
 
 import re
+import time
 
 import pandas as pd
 
@@ -86,3 +87,14 @@ def thread_events(events, tid):
 def ints(df, *columns):
     """df with the given columns as nullable integers (rows that lack them stay empty)."""
     return df.astype({c: "Int64" for c in columns if c in df.columns})
+
+
+def until_ready(dbg, sample, timeout):
+    """Continue a program under headless delve until it prints READY (SigcampError if it exits or takes
+    longer than timeout seconds)."""
+    deadline = time.monotonic() + timeout
+    while "READY" not in dbg.target_output:
+        if time.monotonic() > deadline:
+            raise SigcampError(f"{sample} did not print READY under delve within {timeout} s")
+        if dbg.continue_(timeout=0.5).exited:
+            raise SigcampError(f"{sample} exited under delve before printing READY")

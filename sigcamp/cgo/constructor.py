@@ -12,7 +12,7 @@ import pandas as pd
 
 from .. import i18n, masks, procfs, session, trace
 from ..i18n import N_, _
-from .common import CONSTRUCTOR, CONSTRUCTOR_NOTIFY, NOTHING, ints, notify_got
+from .common import CONSTRUCTOR, CONSTRUCTOR_NOTIFY, ints, notify_got
 from .runtime_source import runtime_unblocks
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from .. import delve
 from ..errors import SigcampError
 from ..i18n import N_, _
-from .common import BLOCKED_WAITER, tid_in
+from .common import BLOCKED_WAITER, tid_in, until_ready
 
 DLV_COMMANDS = ("goroutines -u", "goroutine {id} dump", "help dump", "goroutine {id} bt")
 
@@ -29,12 +29,7 @@ class StuckInC:
 def stuck_in_c(sample=BLOCKED_WAITER, *, timeout=30):
     """Run the sample under headless delve until READY, halt it, and read goroutines, one stack, threads."""
     with delve.launch(sample, timeout=timeout) as dbg:
-        deadline = time.monotonic() + timeout
-        while "READY" not in dbg.target_output:
-            if time.monotonic() > deadline:
-                raise SigcampError(f"{sample} did not print READY under delve within {timeout} s")
-            if dbg.continue_(timeout=0.5).exited:
-                raise SigcampError(f"{sample} exited under delve before printing READY")
+        until_ready(dbg, sample, timeout)
         if dbg.state().running:
             dbg.halt()
         gs = dbg.goroutines()

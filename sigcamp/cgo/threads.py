@@ -15,9 +15,8 @@ import time
 import pandas as pd
 
 from .. import delve, i18n, masks, procfs, session, trace
-from ..errors import SigcampError
 from ..i18n import C_, N_
-from .common import C_THREAD, notify_got, tid_in
+from .common import C_THREAD, notify_got, tid_in, until_ready
 
 # A thread's role, in a few words (role strings stay English in the data; display translates them).
 C_CREATED = N_("created by C (no M)")
@@ -111,15 +110,6 @@ def roles_of(dbg, pid, thread_masks):
     return df
 
 
-def _until_ready(dbg, sample, timeout):
-    deadline = time.monotonic() + timeout
-    while "READY" not in dbg.target_output:
-        if time.monotonic() > deadline:
-            raise SigcampError(f"{sample} did not print READY under delve within {timeout} s")
-        if dbg.continue_(timeout=0.5).exited:
-            raise SigcampError(f"{sample} exited under delve before printing READY")
-
-
 def thread_roles(sample=C_THREAD, *, args=(), signal=None, at=None, timeout=30):
     """The threads of a running sample and what each does (see roles_of), read under delve once READY.
 
@@ -130,7 +120,7 @@ def thread_roles(sample=C_THREAD, *, args=(), signal=None, at=None, timeout=30):
     """
     target = None
     with delve.launch(sample, args=args, timeout=timeout) as dbg:
-        _until_ready(dbg, sample, timeout)
+        until_ready(dbg, sample, timeout)
         if not dbg.state().running:
             dbg.continue_(timeout=0.3)
         if signal and at:
@@ -193,7 +183,7 @@ def c_thread_breakpoints(sample=C_THREAD, *, timeout=15):
     """
     rows, box, hits = [], {}, {}
     with delve.launch(sample, timeout=timeout + 20) as dbg:
-        _until_ready(dbg, sample, timeout)
+        until_ready(dbg, sample, timeout)
         if not dbg.state().running:
             dbg.continue_(timeout=0.3)
         thread_masks = masks.settled_masks(dbg.pid)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import samples, session
+from .. import conformance, samples, session
 from ..i18n import N_
 from . import words as W
 
@@ -97,13 +97,7 @@ def _started(sc, *, delay=0.0):
                        ready=sample.ready) as running:
         if delay:
             running.pause(delay)
-        for step in sample.send:
-            if step.after:
-                running.expect(step.after)
-            if step.what == "ctrl-c":
-                running.ctrl_c()
-            else:
-                running.send(step.what)
+        conformance.perform(running, sample.send)
         yield running
 
 

@@ -11,11 +11,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
+from .. import lab
 from ..errors import SigcampError
 from . import accounts, classlist, classwork, courseenv, limits, settings
 
@@ -55,16 +53,7 @@ def prepare(s, *, log=print):
 
 def wait_ready(url, proc, timeout=120):
     """True once the hub answers at `url`/hub/api (False if it exits or `timeout` s pass)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            with urllib.request.urlopen(f"{url}/hub/api", timeout=5) as r:
-                if r.status == 200:
-                    return True
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    return False
+    return lab.answers(f"{url}/hub/api", proc, timeout)
 
 
 def serve(s):

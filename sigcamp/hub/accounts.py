@@ -53,7 +53,7 @@ def ensure_group(group=GROUP):
 
 def ensure(member, *, homes=DEFAULT_HOMES, group=GROUP):
     """The member's Account, made if missing, with a private home; refuses someone else's account."""
-    gid = ensure_group(group)
+    ensure_group(group)
     home = Path(homes) / member.unix
     try:
         pw = pwd.getpwnam(member.unix)
