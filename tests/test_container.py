@@ -52,6 +52,7 @@ def test_an_init_ignores_every_signal_from_inside_and_all_but_kill_and_stop_from
     rules = pid1_kernel.init_signal_rules()
     inside = rules[rules["sent from"].str.startswith("inside")]
     outside = rules[rules["sent from"].str.startswith("outside")].set_index("signal")["PID 1 then"]
+    assert set(inside["signal"]) == {"SIGINT", "SIGTERM", "SIGSTOP", "SIGKILL"}, rules
     assert inside["PID 1 then"].str.startswith("running").all() and (inside["kill returned"] == "0").all()
     assert outside["SIGINT"].startswith("running") and outside["SIGTERM"].startswith("running")
     assert outside["SIGSTOP"] == "stopped" and outside["SIGCONT"].startswith("running")
@@ -88,7 +89,7 @@ def test_the_forwarding_chain_shows_who_passed_the_signal_on():
 
 def test_ctrl_c_reaches_every_process_of_the_namespace_from_the_terminal():
     chain = pid1_trace.forwarding_chain("sh-runs", "ctrl-c")
-    assert chain.attrs["ended"] == "exit 130"
+    assert chain.attrs["ended"] == "exit 130" and list(chain["pid inside"]) == [1, 2]
     assert all("SIGINT (from the terminal)" in got for got in chain["got"])  # PID 1 and its child alike
 
 

@@ -107,6 +107,7 @@ def test_preemption_is_sigurg_and_only_with_async_preemption():
     pre = ctrl_c.preemption_runs(repeat=2)
     on = pre[pre["setting"] == "async preemption on (default)"]
     off = pre[pre["setting"] == "GODEBUG=asyncpreemptoff=1"]
+    assert len(on) == len(off) == 2, pre.to_string()
     assert on["received"].all() and (on["SIGURG"] >= 1).all(), on.to_string()
     assert not off["received"].any() and (off["SIGURG"] == 0).all() and (off["SIGINT"] == 1).all(), off.to_string()
 

@@ -27,6 +27,7 @@ from sigcamp import lab as labmod
 from sigcamp import procfs, toolchain
 from sigcamp.hub import accounts, classlist, courseenv, limits, settings
 from sigcamp.hub.__main__ import hub_command, prepare, wait_ready
+from sigcamp.hub.client import HubError
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the hub makes Unix accounts: run the tests as root")
 
@@ -240,7 +241,7 @@ def test_two_students_at_work_and_the_instructor_grades(hub):
                    input=nbformat.writes(chinese).encode(), check=True, user=acc["张伟"].uid, group=acc["张伟"].gid,
                    extra_groups=[])
     admin = _user(hub, "liskov")
-    with pytest.raises(Exception):
+    with pytest.raises(HubError, match="HTTP 403"):
         ada.service("POST", f"grading/api/collect/{LAB}")  # a student may not
     got = admin.service("POST", f"grading/api/collect/{LAB}")
     assert got["ok"], got

@@ -41,8 +41,10 @@ def test_image_installs_the_setup_scripts_versions():
         assert go.version_text == f"go{_arg('GO_VERSION')}"
     # the Debian packages scripts/setup installs (by command: bwrap is bubblewrap, dot is graphviz)
     wanted = {"strace", "gdb", "bubblewrap", "graphviz", "chromium", "fonts-noto-cjk"}
-    named = set(re.findall(r"missing\+=\((\w[\w-]*)\)", SETUP)) | {"strace", "gdb"}
-    named |= {"bubblewrap" if "bwrap) echo bubblewrap" in SETUP else "", "graphviz" if "dot) echo graphviz" in SETUP else ""}
+    tools = re.search(r"^for tool in ([\w ]+); do$", SETUP, re.M).group(1).split()
+    package = {"bwrap": "bubblewrap" if "bwrap) echo bubblewrap" in SETUP else "",
+               "dot": "graphviz" if "dot) echo graphviz" in SETUP else ""}
+    named = set(re.findall(r"missing\+=\((\w[\w-]*)\)", SETUP)) | {package.get(t, t) for t in tools}
     assert wanted <= named - {""}, "scripts/setup's Debian packages changed: update this test and the image"
     assert wanted | {"python3-venv", "gcc"} <= _apt_packages()
     # the Python side: the image runs scripts/setup itself (same pyproject.toml), then the hub extra

@@ -78,6 +78,7 @@ def test_rounds_interleave_the_cases_in_a_rotating_order(df):
 
 def test_c_floor_never_overlaps_gc(df):
     floor = df[df["case"] == "c-floor"]
+    assert len(floor) == 2 * N
     assert (floor["overlapped_gc_pause"] == False).all()  # noqa: E712
     assert not floor["first_after_gc"].any()
 

@@ -69,7 +69,8 @@ def test_supervisor_restarts_a_service_whose_pings_stop():
     inst = supervisor.instance_table(ev)
     assert (ev["event"] == "watchdog timeout").sum() >= 1 and len(inst) >= 2
     assert inst["READY at (s)"].notna().all()
-    assert (inst.loc[inst["watchdog timeout"], "ended"] == "exit 2").all()
+    timed_out = inst.loc[inst["watchdog timeout"], "ended"]
+    assert len(timed_out) >= 1 and (timed_out == "exit 2").all(), inst
     last = inst.iloc[-1]
     assert last["ended"] == "exit 143" and last["STOPPING=1"]
     stuck = supervisor.stuck_goroutines(ev, 1)
@@ -98,6 +99,7 @@ def test_go_pipe_reads_survive_a_signal_storm():
     df = eintr.go_reads("pipe-read-signals", per_thread=30, kills=30)
     assert (df["Go code got"] == "6 bytes, err <nil>").all()
     blocked = df[df["fd"].notna() & (df["reader"] != "os.Pipe read")]
+    assert set(blocked["reader"]) == {"raw syscall.Read", "os.NewFile read"}, df
     assert (blocked["read interrupted (? ERESTARTSYS)"] >= 3).all()  # pending signals coalesce under load
     assert (blocked["kernel restarted it"] == blocked["read interrupted (? ERESTARTSYS)"]).all()
     assert df.attrs["eintr"] == 0
@@ -134,6 +136,8 @@ def test_traceback_levels_side_by_side_per_release():
 
 def test_unknown_signals_hang_or_panic_before_go_1_27_and_return_after():
     df = unknown_signals.run(("notify-stop", "notify-all-reset", "notify-usr1-reset"), wait="200ms")
+    releases = toolchain.course_versions()
+    assert df["go"].nunique() == len(releases) and len(df) == 3 * len(releases), df
     for go, part in df.groupby("go"):
         r = part.set_index("case")["result"]
         assert r["notify-usr1-reset"] == "returned"
