@@ -43,14 +43,14 @@ def test_the_judges_find_the_same_in_chinese_and_say_it_in_chinese(zh, claim, ev
 
 def test_roles_outcomes_and_masks_are_translated_whole_and_the_data_are_not(zh):
     assert i18n.value("main thread (m0); locked to goroutine 1 (runtime.main)") == \
-        "主线程(m0);锁定给 goroutine 1(runtime.main)"
+        "主线程（m0）；锁定给 goroutine 1（runtime.main）"
     assert i18n.value("locked to goroutine 1 (main.main); in a cgo call of goroutine 1 (main.main)") == \
-        "锁定给 goroutine 1(main.main);处于 goroutine 1(main.main)的 cgo 调用中"
+        "锁定给 goroutine 1（main.main）；处于 goroutine 1（main.main）的 cgo 调用中"
     assert i18n.value("SIG_SETMASK all but SIGKILL SIGSTOP SIG32 SIG33") == \
         "SIG_SETMASK 除 SIGKILL SIGSTOP SIG32 SIG33 外全部"
-    assert i18n.value("Ctrl+C: killed by SIGINT") == "Ctrl+C:被 SIGINT 终止"
+    assert i18n.value("Ctrl+C: killed by SIGINT") == "Ctrl+C：被 SIGINT 终止"
     assert i18n.value("cgo-c-thread-signal: tgkill(SIGINT) at the thread C created") == \
-        "cgo-c-thread-signal:向 C 创建的线程 tgkill(SIGINT)"
+        "cgo-c-thread-signal：向 C 创建的线程 tgkill(SIGINT)"
     assert i18n.value("user defined signal 1") == "user defined signal 1", "program output stays as printed"
     assert cgo.common.STILL_WAITING == "still waiting" and cgo.threads.C_CREATED == "created by C (no M)"
 
@@ -77,17 +77,17 @@ def test_the_mask_map_speaks_chinese_with_a_font_that_has_its_glyphs(zh):
         fig.canvas.draw()
     assert not [w for w in seen if "missing from font" in str(w.message)], "Chinese glyphs drawn as boxes"
     ax = fig.axes[0]
-    assert ax.get_title(loc="left") == "cgo-x:向等待线程 tgkill(SIGINT) 之后的信号掩码"
+    assert ax.get_title(loc="left") == "cgo-x：向等待线程 tgkill(SIGINT) 之后的信号掩码"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == \
-        ["无处理函数,未阻塞", "已安装处理函数,未阻塞", "已阻塞", "挂起"]
+        ["无处理函数，未阻塞", "已安装处理函数，未阻塞", "已阻塞", "挂起"]
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[0] == "进程级挂起 (ShdPnd)" and labels[1].startswith("TID 100  主线程(m0)")
+    assert labels[0] == "进程级挂起（ShdPnd）" and labels[1].startswith("TID 100  主线程（m0）")
 
 
 def test_the_thread_diagram_speaks_chinese(zh):
     source = cgo.thread_diagram(threads(), title="cgo-x: its threads, and who can take a SIGINT").value.source
-    for words in ("cgo-x:它的线程,以及谁能接收 SIGINT", "Go 运行时启动的线程", "挂起:该线程阻塞了它",
-                  "空闲的 M", "内核从不阻塞它的线程中", "主线程(m0)", "(main._Cfunc_block_sigint_and_wait)"):
+    for words in ("cgo-x：它的线程，以及谁能接收 SIGINT", "Go 运行时启动的线程", "挂起：该线程阻塞了它",
+                  "空闲的 M", "内核从不阻塞它的线程中", "主线程（m0）", "（main._Cfunc_block_sigint_and_wait）"):
         assert words in source, words
     assert not english_left(re.sub(r"\\l|\\n", " ", source))
 

@@ -28,7 +28,7 @@ def test_a_table_of_mixed_outcomes_reads_in_chinese_and_its_data_stay_english(ch
     table = ctrl_c.scenario_table(pd.DataFrame(rows))
     html = display.show(table).to_html()
     assert "<th" in html and "场景" in html and "结束方式" in html and "运行设置" in html
-    assert "退出码 130（3 次中 2 次），存活（3 次中 1 次）" in html, html
+    assert "退出码 130（3 次中 2 次）、存活（3 次中 1 次）" in html, html
     assert "Notify，GOMAXPROCS=1，main goroutine 空转" in html and "默认" in html
     assert "原文的例子：没有 Notify，time.Sleep 循环" in html, "a title with an apostrophe is translated too"
     assert table[W.ENDED].iloc[0] == "exit 130 in 2 of 3 runs, survived in 1 of 3 runs"

@@ -8,6 +8,7 @@ and blank release, which must still get their right grades.
 import csv
 import json
 import os
+import re
 import resource
 import signal
 import socket
@@ -677,7 +678,9 @@ def test_no_hidden_input_or_solution_reaches_the_feedback(hostile):
         assert m is None, f"{name} shows hidden material: {m.group(0)!r}"
     vectors = LAB.module().VECTORS
     for name, text in texts.items():
-        leaked = sorted({v for v in vectors for form in _encodings(v) if form in text})
+        # a whole token: a timestamp or a digest may hold the same digits by chance (84482 in 1765097584.4821)
+        leaked = sorted({v for v in vectors for form in _encodings(v)
+                         if re.search(rf"(?<![0-9A-Za-z]){re.escape(form)}(?![0-9A-Za-z])", text)})
         assert not leaked, f"{name} shows hidden masks (re-encoded): {leaked}"
     for who in ("echo_hidden", "exfiltrate_encoded"):
         hidden_checks = [r for r in hostile["rows"][who] if r["check"] in ("decodes_hidden_masks", "names_realtime_signals")]

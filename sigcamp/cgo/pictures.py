@@ -55,11 +55,13 @@ def _clip(text, columns):
 _CJK = r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]"
 _TOKEN = re.compile(rf"{_CJK}|\(?[^\s(\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+|\s+")  # a line may break before "("
 _NO_LINE_START = set("，。、；：）」』！？,.;:)")
+_NO_LINE_END = set("（「『“")
 
 
 def _wrap(text, width=34):
     """text as lines of at most `width` screen columns: broken at spaces, before "(" and between CJK
-    characters (never before closing punctuation); text without CJK as textwrap breaks it."""
+    characters (never before closing punctuation, never after opening punctuation); text without CJK as
+    textwrap breaks it."""
     if not re.search(_CJK, text):
         return textwrap.wrap(text, width) or [""]
     lines, line = [], ""
@@ -68,8 +70,10 @@ def _wrap(text, width=34):
             line += " " if line else ""
             continue
         if line and _columns(line + token) > width and token[0] not in _NO_LINE_START:
-            lines.append(line.rstrip())
-            line = ""
+            carried = line[-1] if line[-1] in _NO_LINE_END else ""  # an opening bracket goes with what it opens
+            if line[:len(line) - len(carried)].strip():
+                lines.append(line[:len(line) - len(carried)].rstrip())
+                line = carried
         line += token
     return [l for l in lines + [line.rstrip()] if l] or [""]
 
