@@ -243,8 +243,21 @@ def report(lang=None):
 
 
 COUNTED = {HOLDS: HOLDS, REFUTED: REFUTED, CONDITIONAL: N_("holds only when"), NOT_REPRODUCED: N_("not reproduced")}
-MEASURED_ON, DATE_ON = N_("what we measured on {go}"), N_("date of the run on {go}")
-CPUS = N_("CPUs")
+MEASURED_ON = N_("what we measured on {go}")
+RUN_ON = N_("run on {dates}, {cpus} CPUs")
+
+
+def runs(lang=None):
+    """{go version: (dates, CPU counts)} of the recorded verdicts of the `lang` edition, as texts ("2026-12-07",
+    "2026-12-06 – 2026-12-07"; "2", "2, 4")."""
+    found = {}
+    for path in sorted((RECORDS / (lang or i18n.language())).glob("go*/ch*.json")):
+        for row in json.loads(path.read_text()):
+            dates, cpus = found.setdefault(row["go"], (set(), set()))
+            dates.add(str(row.get("date", "")))
+            cpus.add(str(row.get("cpus", "")))
+    return {go: (" – ".join(sorted({min(d), max(d)})), ", ".join(sorted(c, key=lambda n: int(n or 0))))
+            for go, (d, c) in found.items()}
 
 
 def counts(lang=None):
@@ -271,10 +284,11 @@ def write_report(dest=None, *, lang=None):
     df.to_csv(csv, index=False)
     e = html.escape
     with i18n.speaking(lang):
+        ran = runs(lang)
         items = "".join(f"<li>{e(go)}: " + " · ".join(f"{e(_(COUNTED[k]))} {n}" for k, n in kinds.items())
-                        + "</li>" for go, kinds in counts(lang).items())
-        shown, wide = _page_table(df, lang)
-        body = display.show(shown, wide=wide).to_html() if len(df) else \
+                        + e(_("; ") + _(RUN_ON).format(dates=ran[go][0], cpus=ran[go][1])) + "</li>"
+                        for go, kinds in counts(lang).items())
+        body = display.show(_page_table(df, lang)).to_html() if len(df) else \
             "<p>" + _("No claims recorded yet: run {command}.").format(command="<code>make course</code>") + "</p>"
         text = _PAGE.format(lang="zh-Hans" if lang == "zh" else lang, title=e(_("sigcamp: the claim ledger")),
                             heading=e(_("The article's claims, each measured")),
@@ -287,23 +301,25 @@ def write_report(dest=None, *, lang=None):
 
 def _page_table(df, lang):
     """The report as the page shows it: column names in the reader's language (and, for a Chinese reader,
-    the article's own words without their English rendering), and the columns of what was measured."""
-    if df.empty:
-        return df, []
-    names = {"id": _("id"), "chapter": _("chapter"), "claim": _("claim"), "article": _("article"), "cpus": _(CPUS)}
+    the article's own words without their English rendering); the dates and CPU counts, the same down a
+    column, are said once per release above the table."""
+    names = {"id": _("id"), "chapter": _("chapter"), "claim": _("claim"), "article": _("article")}
     for column in df.columns:
-        for prefix, message in (("verdict ", VERDICT_ON), ("evidence ", MEASURED_ON), ("date ", DATE_ON)):
+        for prefix, message in (("verdict ", VERDICT_ON), ("evidence ", MEASURED_ON)):
             if column.startswith(prefix):
                 names[column] = _(message).format(go=column[len(prefix):])
-    shown = df.drop(columns=["claim"]) if lang != "en" and "claim" in df.columns else df
-    return shown.rename(columns=names), [names[c] for c in df.columns if c.startswith("evidence ")]
+    dropped = [c for c in df.columns if c == "cpus" or c.startswith("date ") or (c == "claim" and lang != "en")]
+    return df.drop(columns=dropped).rename(columns=names)
 
 
 _PAGE = """<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
 <style>
 body {{ font-family: {font}; margin: 2em; }}
-table {{ border-collapse: collapse; font-size: 0.9em; }} td, th {{ border: 1px solid #ccc; padding: 4px 6px; }}
+table {{ border-collapse: collapse; font-size: 0.9em; width: 100%; }}
+td, th {{ border: 1px solid #ccc; padding: 4px 6px; vertical-align: top; }}
+td {{ overflow-wrap: anywhere !important; }}  /* a long evidence token must not push the table off the page */
+td:nth-child(2) {{ overflow-wrap: normal !important; }}  /* the chapter: "ch1" whole */
 </style></head><body>
 <h1>{heading}</h1>
 <p>{intro}</p>

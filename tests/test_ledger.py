@@ -98,8 +98,9 @@ def test_the_chinese_ledger_page_speaks_chinese_and_counts_chinese_verdicts(one_
     assert '<html lang="zh-Hans">' in text and "Noto Sans CJK SC" in text
     assert "<title>sigcamp：说法判定表</title>" in text and "<h1>原文的说法，逐条实测</h1>" in text
     other = "不成立" if kind == "holds" else "成立"
-    assert f"<li>{go}: 成立 {int(kind == 'holds')} · 不成立 {int(kind == 'refuted')} · 有条件成立 0 · 未能复现 0</li>" \
-        in text, f"counted from each verdict's kind, not its words ({other} 0)"
+    today, cpus = recorded["date"], recorded["cpus"]
+    assert f"<li>{go}: 成立 {int(kind == 'holds')} · 不成立 {int(kind == 'refuted')} · 有条件成立 0 · 未能复现 0；" \
+           f"运行于 {today}，{cpus} 个 CPU</li>" in text, f"counted from each verdict's kind, not its words ({other} 0)"
     headers = re.findall(r"<th[^>]*>(.*?)</th>", text)
     assert headers[:3] == ["编号", "章", "原文"] and f"{go} 上的结论" in headers and f"在 {go} 上测到的" in headers
     assert "the fallback exit status is 2" not in text and "退出码为2" in text, "the article's words, not ours"
