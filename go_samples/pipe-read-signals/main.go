@@ -56,8 +56,12 @@ func readLocked(way string, fd int, read func([]byte) (int, error), started chan
 }
 
 func main() {
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGUSR2)
+	// One channel per signal: a SIGUSR2 sent right after the storm must not find a shared channel full of
+	// SIGUSR1 (os/signal drops what does not fit).
+	usr1s := make(chan os.Signal, 1)
+	signal.Notify(usr1s, syscall.SIGUSR1)
+	usr2 := make(chan os.Signal, 1)
+	signal.Notify(usr2, syscall.SIGUSR2)
 	done := make(chan result, 3)
 	started := make(chan bool, 2)
 
@@ -86,16 +90,17 @@ func main() {
 	fmt.Printf("pid %d\nREADY\n", os.Getpid())
 
 	usr1 := 0
-	for sig := range sigs {
-		if sig == syscall.SIGUSR1 {
+	for waiting := true; waiting; {
+		select {
+		case <-usr1s:
 			usr1++
-			continue
+		case <-usr2:
+			line := []byte("hello\n")
+			syscall.Write(rawW, line)
+			syscall.Write(fileW, line)
+			pipeW.Write(line)
+			waiting = false
 		}
-		line := []byte("hello\n")
-		syscall.Write(rawW, line)
-		syscall.Write(fileW, line)
-		pipeW.Write(line)
-		break
 	}
 	names := map[string]string{"raw": "raw syscall.Read", "newfile": "os.NewFile read", "pipe": "os.Pipe read"}
 	for i := 0; i < 3; i++ {
