@@ -102,10 +102,8 @@ class Kernel:
         return asyncio.run(self._execute(code, timeout))
 
     async def _execute(self, code, timeout):
-        from tornado.httpclient import HTTPRequest
-        from tornado.websocket import websocket_connect
-        ws_url = self.user.server_url(f"api/kernels/{self.id}/channels").replace("http", "ws", 1)
-        conn = await websocket_connect(HTTPRequest(ws_url, headers={"Authorization": f"token {self.user.token}"}))
+        deadline = time.monotonic() + timeout
+        conn = await self._connect(deadline)
         msg_id = uuid.uuid4().hex
         conn.write_message(json.dumps({
             "header": {"msg_id": msg_id, "username": self.user.login, "session": uuid.uuid4().hex,
@@ -115,7 +113,6 @@ class Kernel:
                         "allow_stdin": False, "stop_on_error": True}}))
         out = {"stdout": "", "stderr": "", "error": None, "result": ""}
         replied = idle = False
-        deadline = time.monotonic() + timeout
         try:
             while not (replied and idle):
                 left = deadline - time.monotonic()
@@ -141,6 +138,23 @@ class Kernel:
         finally:
             conn.close()
         return out
+
+    async def _connect(self, deadline):
+        """The kernel's websocket, tried again until `deadline` while a busy server does not answer in time
+        (tornado gives up on a connection after 20 s by default)."""
+        from tornado.httpclient import HTTPClientError, HTTPRequest
+        from tornado.websocket import websocket_connect
+        ws_url = self.user.server_url(f"api/kernels/{self.id}/channels").replace("http", "ws", 1)
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                return await websocket_connect(HTTPRequest(
+                    ws_url, headers={"Authorization": f"token {self.user.token}"},
+                    connect_timeout=min(60, max(left, 1)), request_timeout=min(60, max(left, 1))))
+            except (HTTPClientError, OSError) as e:
+                if getattr(e, "code", 599) != 599 or time.monotonic() + 1 >= deadline:
+                    raise HubError(f"no websocket to {self.user.login}'s kernel: {e}") from e
+                await asyncio.sleep(1)
 
     def shutdown(self):
         self.user.server_api("DELETE", f"kernels/{self.id}")
