@@ -71,18 +71,8 @@ class Cgroups:
 
     def destroy(self):
         """Kill whatever is still in the groups (frozen first, so nothing forks meanwhile), then remove them."""
-        killed = _kill_group(self.dirs.get("freezer"), [*self.dirs.values()])
-        out = {**self.stats(), "killed": killed}
-        for d in self.dirs.values():
-            for _ in range(100):
-                try:
-                    d.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.01)
-        return out
+        stats = self.stats()
+        return {**stats, "killed": kill_and_remove(self.dirs.get("freezer"), [*self.dirs.values()])}
 
 
 def _field(path, key):
@@ -101,6 +91,22 @@ def _pids(d):
         return [int(p) for p in (d / "cgroup.procs").read_text().split()]
     except (OSError, ValueError):
         return []
+
+
+def kill_and_remove(freezer, dirs, *, tries=200):
+    """Kill every process in the cgroup folders `dirs` (frozen first when a freezer group is given), then
+    remove the folders (the kernel refuses while a killed process is still exiting); returns the kills sent."""
+    killed = _kill_group(freezer, dirs)
+    for d in dirs:
+        for _ in range(tries):
+            try:
+                d.rmdir()
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                time.sleep(0.01)
+    return killed
 
 
 def _kill_group(freezer, dirs):

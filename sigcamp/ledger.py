@@ -223,11 +223,15 @@ def chapter(name, evidence=None, *, releases=None):
     return ChapterLedger(by_release)
 
 
+def records(lang=None):
+    """Every recorded verdict of the `lang` edition (a dict per claim and release), release by release."""
+    for path in sorted((RECORDS / (lang or i18n.language())).glob("go*/ch*.json")):
+        yield from json.loads(path.read_text())
+
+
 def report(lang=None):
     """Every recorded verdict, one row per claim, one verdict and evidence column per Go release."""
-    rows = []
-    for path in sorted((RECORDS / (lang or i18n.language())).glob("go*/ch*.json")):
-        rows += json.loads(path.read_text())
+    rows = list(records(lang))
     if not rows:
         return pd.DataFrame()
     df = pd.DataFrame(rows)
@@ -251,11 +255,10 @@ def runs(lang=None):
     """{go version: (dates, CPU counts)} of the recorded verdicts of the `lang` edition, as texts ("2026-12-07",
     "2026-12-06 – 2026-12-07"; "2", "2, 4")."""
     found = {}
-    for path in sorted((RECORDS / (lang or i18n.language())).glob("go*/ch*.json")):
-        for row in json.loads(path.read_text()):
-            dates, cpus = found.setdefault(row["go"], (set(), set()))
-            dates.add(str(row.get("date", "")))
-            cpus.add(str(row.get("cpus", "")))
+    for row in records(lang):
+        dates, cpus = found.setdefault(row["go"], (set(), set()))
+        dates.add(str(row.get("date", "")))
+        cpus.add(str(row.get("cpus", "")))
     return {go: (" – ".join(sorted({min(d), max(d)})), ", ".join(sorted(c, key=lambda n: int(n or 0))))
             for go, (d, c) in found.items()}
 
@@ -263,12 +266,11 @@ def runs(lang=None):
 def counts(lang=None):
     """{go version: {verdict kind: number of claims}} over every recorded verdict of the `lang` edition."""
     found = {}
-    for path in sorted((RECORDS / (lang or i18n.language())).glob("go*/ch*.json")):
-        for row in json.loads(path.read_text()):
-            kinds = found.setdefault(row["go"], dict.fromkeys(KINDS, 0))
-            kind = row.get("kind") or next((k for k in KINDS if str(row.get("verdict", "")).startswith(k)), None)
-            if kind in kinds:
-                kinds[kind] += 1
+    for row in records(lang):
+        kinds = found.setdefault(row["go"], dict.fromkeys(KINDS, 0))
+        kind = row.get("kind") or next((k for k in KINDS if str(row.get("verdict", "")).startswith(k)), None)
+        if kind in kinds:
+            kinds[kind] += 1
     return dict(sorted(found.items(), key=lambda item: toolchain.parse_go_version(item[0])))
 
 

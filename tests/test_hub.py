@@ -26,7 +26,7 @@ from grader.grade import student_name
 from sigcamp import lab as labmod
 from sigcamp import procfs, toolchain
 from sigcamp.hub import accounts, classlist, courseenv, limits, settings
-from sigcamp.hub.__main__ import hub_command, prepare, wait_ready
+from sigcamp.hub.__main__ import hub_command, prepare, stop, wait_ready
 from sigcamp.hub.client import HubError
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the hub makes Unix accounts: run the tests as root")
@@ -83,15 +83,7 @@ def hub(tmp_path):
         yield {"url": url, "settings": s, "members": {m.login: m for m in members}, "proc": proc, "base": base}
     finally:
         uids = [a.uid for m in members if (a := accounts.lookup(m.unix))]
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)  # the hub stops every server, its services and its proxy
-            try:
-                proc.wait(90)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        for m in members:
-            limits.destroy(m.unix)
+        stop(proc, members, grace=90)
         procfs.kill_until_gone(lambda: [pid for pid, _, uid in procfs.live_processes() if uid in uids])
         for m in members:
             accounts.remove(m.unix, keep_home=False)

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from sigcamp import course, figures, gosource
+from sigcamp import course, figures, gosource, toolchain
 
 NOTEBOOKS = course.notebooks()
 FUNC_NAME = re.compile(r"\b((?:runtime|os/signal)\.[a-z_][A-Za-z0-9_]*)\b")
@@ -28,10 +28,15 @@ def test_committed_without_outputs(path):
     assert nb["metadata"]["kernelspec"]["name"] == "sigcamp"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+TRANSLATIONS = sorted((toolchain.ROOT / "notebooks").glob("*/*.md"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + TRANSLATIONS, ids=lambda p: str(p.relative_to(toolchain.ROOT)))
 def test_named_runtime_functions_exist(path):
-    """Every lower-case runtime.x / os/signal.x a chapter names is defined in the installed GOROOT."""
-    text = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"])
+    """Every lower-case runtime.x / os/signal.x a chapter names, in English or in a translation, is defined
+    in the installed GOROOT."""
+    text = path.read_text() if path.suffix == ".md" else \
+        "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"])
     names = sorted(set(FUNC_NAME.findall(text)))
     missing = [n for n in names if not gosource.exists(n)]
     assert not missing, f"{path.name} names functions that do not exist: {missing}"

@@ -73,15 +73,21 @@ def serve(s):
                   "Stop: Ctrl+C here (every student's server stops with the hub).\n", flush=True)
         return proc.wait()
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        for m in members:
-            limits.destroy(m.unix)
+        stop(proc, members)
+
+
+def stop(proc, members, *, grace=30):
+    """Stop the hub: SIGTERM (it stops every server, its services and its proxy), SIGKILL to its process group
+    after `grace` s; then kill what is left in each member's groups and remove them (also when no hub started)."""
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    for m in members:
+        limits.destroy(m.unix)
 
 
 def main(argv=None):

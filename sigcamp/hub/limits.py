@@ -11,7 +11,6 @@ Each student's group gets the same CPU weight, so one student's busy loop cannot
 
 import os
 import shutil
-import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,36 +122,11 @@ def read_limits(unix):
 
 def destroy(unix, *, timeout=10.0):
     """Kill whatever is still in `unix`'s groups (frozen first where a freezer exists), remove them."""
+    from grader.cgroups import kill_and_remove
+
     g = groups(unix)
-    freezer = g.get("freezer")
     deadline = time.monotonic() + timeout
-    while (pids := members(unix)) and time.monotonic() < deadline:
-        frozen = _set_freezer(freezer, "FROZEN")
-        for pid in members(unix) if frozen else pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        if frozen:
-            _set_freezer(freezer, "THAWED")
-        time.sleep(0.02)
-    for d in g.values():
-        for _ in range(200):
-            try:
-                d.rmdir()
-                break
-            except FileNotFoundError:
-                break
-            except OSError:
-                time.sleep(0.01)
+    kill_and_remove(g.get("freezer"), list(g.values()))
+    while members(unix) and time.monotonic() < deadline:  # a process still exiting keeps its group
+        kill_and_remove(g.get("freezer"), list(g.values()))
     return not members(unix)
-
-
-def _set_freezer(d, state):
-    if d is None or not d.is_dir():
-        return False
-    try:
-        (d / "freezer.state").write_text(state)
-        return True
-    except OSError:
-        return False
